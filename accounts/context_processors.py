@@ -1,2 +1,28 @@
-def navigation(request):
-    return {}
+"""The menu: what the signed-in user's role may do. No queries beyond the user itself."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .choices import Role
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("Главная"), reverse("home"))]
+    if user.is_management or user.is_superuser:
+        items += [
+            (_("Классы"), reverse("journal:class_list")),
+            (_("Учебная нагрузка"), reverse("journal:assignment_list")),
+            (_("Сотрудники"), reverse("journal:staff_list")),
+        ]
+    elif user.role == Role.TEACHER:
+        items.append((_("Мои классы и предметы"), reverse("journal:assignment_list")))
+    elif user.role in (Role.PUPIL, Role.PARENT):
+        items.append((_("Дневник"), reverse("diary:home")))
+    items.append((_("Учебный год"), reverse("journal:year_detail")))
+    if user.is_staff and user.role == Role.ADMIN or user.is_superuser:
+        items.append((_("Администрирование"), reverse("admin:index")))
+    return {"nav_items": items}

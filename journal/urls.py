@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "journal"
-urlpatterns = []
+urlpatterns = [
+    path("year/", views.year_detail, name="year_detail"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
+    path("staff/", views.staff_list, name="staff_list"),
+]

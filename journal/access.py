@@ -1,0 +1,58 @@
+"""One access helper per kind of journal object: 404 for those who may not see it, can_edit for who may write.
+
+Management (admin, director, deputy) see everything of their school, read-only;
+teachers reach their assignments and class teachers their class through
+django-guardian object permissions granted by the services.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from guardian.core import ObjectPermissionChecker
+
+from accounts.models import User
+
+from .models import SchoolClass, TeachingAssignment
+
+
+def _same_school(user: User, school_id: int) -> bool:
+    return user.is_superuser or user.school_id == school_id
+
+
+def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
+    """The assignment and whether the user may keep its journal: the teacher, or the class teacher [003 §4.4]."""
+    assignment = get_object_or_404(
+        TeachingAssignment.objects.select_related(
+            "year__school", "school_class__class_teacher", "subject", "subgroup", "teacher"
+        ),
+        pk=pk,
+    )
+    if not _same_school(user, assignment.year.school_id):
+        raise Http404
+    checker = ObjectPermissionChecker(user)
+    if checker.has_perm("edit_assignment_journal", assignment):
+        return assignment, True
+    if checker.has_perm("view_class_journal", assignment.school_class):
+        return assignment, checker.has_perm("manage_class", assignment.school_class)
+    if user.is_management or user.is_superuser:
+        return assignment, False
+    raise Http404
+
+
+def class_for_user(user: User, pk: int) -> tuple[SchoolClass, bool]:
+    """The class and whether the user manages it (its class teacher)."""
+    school_class = get_object_or_404(SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk)
+    if not _same_school(user, school_class.year.school_id):
+        raise Http404
+    checker = ObjectPermissionChecker(user)
+    if checker.has_perm("manage_class", school_class):
+        return school_class, True
+    if checker.has_perm("view_class_journal", school_class) or user.is_management or user.is_superuser:
+        return school_class, False
+    raise Http404
+
+
+def require_management(user: User) -> None:
+    """School-wide lists are for the administration only."""
+    if not (user.is_management or user.is_superuser):
+        raise PermissionDenied
