@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 
+from journal.access import is_school_management, same_school
 from journal.models import SchoolClassUserObjectPermission
 
 from .models import PupilProfile, User
@@ -12,9 +13,9 @@ from .models import PupilProfile, User
 def pupil_for_user(user: User, pk: int) -> PupilProfile:
     """404 for anyone else: a parent who edits the URL to another family's child learns nothing."""
     pupil = get_object_or_404(PupilProfile.objects.select_related("user__school"), pk=pk)
-    if not (user.is_superuser or user.school_id == pupil.user.school_id):
+    if not same_school(user, pupil.user.school_id):
         raise Http404
-    if user.is_management or user.is_superuser:
+    if is_school_management(user):
         return pupil
     if ObjectPermissionChecker(user).has_perm("view_pupil_diary", pupil):
         return pupil

@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from journal.access import is_school_management
+
 from .choices import Role
 
 
@@ -12,7 +14,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Главная"), reverse("home"))]
-    if user.is_management or user.is_superuser:
+    if is_school_management(user):
         items += [
             (_("Классы"), reverse("journal:class_list")),
             (_("Учебная нагрузка"), reverse("journal:assignment_list")),
@@ -23,6 +25,6 @@ def navigation(request: HttpRequest) -> dict:
     elif user.role in (Role.PUPIL, Role.PARENT):
         items.append((_("Дневник"), reverse("diary:home")))
     items.append((_("Учебный год"), reverse("journal:year_detail")))
-    if user.is_staff and user.role == Role.ADMIN or user.is_superuser:
+    if user.is_staff:
         items.append((_("Администрирование"), reverse("admin:index")))
     return {"nav_items": items}

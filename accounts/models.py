@@ -110,7 +110,9 @@ class ParentProfile(models.Model):
 class ParentChild(models.Model):
     """The link between a parent and a child, with its kind (мать, отец, опекун…)."""
 
-    parent = models.ForeignKey(ParentProfile, verbose_name=_("родитель"), on_delete=models.CASCADE, related_name="links")
+    parent = models.ForeignKey(
+        ParentProfile, verbose_name=_("родитель"), on_delete=models.CASCADE, related_name="links"
+    )
     pupil = models.ForeignKey(
         PupilProfile, verbose_name=_("учащийся"), on_delete=models.CASCADE, related_name="parent_links"
     )

@@ -6,6 +6,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 
 from journal import selectors as journal_selectors
+from journal.access import is_school_management
 
 from . import selectors
 from .choices import Role
@@ -38,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = journal_selectors.current_year(user.school, today)
     context = {"year": year, "today": today}
-    if user.is_management or user.is_superuser:
+    if is_school_management(user):
         context["summary"] = journal_selectors.school_summary(user.school, year, today) if year else None
         return render(request, "accounts/home_management.html", context)
     if user.role == Role.TEACHER:

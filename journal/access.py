@@ -15,8 +15,13 @@ from accounts.models import User
 from .models import SchoolClass, TeachingAssignment
 
 
-def _same_school(user: User, school_id: int) -> bool:
-    return user.is_superuser or user.school_id == school_id
+def same_school(user: User, school_id: int) -> bool:
+    """A user sees only their own school; the platform superuser (no school) sees all."""
+    return user.school_id == school_id or (user.is_superuser and user.school_id is None)
+
+
+def is_school_management(user: User) -> bool:
+    return user.is_management or (user.is_superuser and user.school_id is None)
 
 
 def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
@@ -27,14 +32,14 @@ def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
         ),
         pk=pk,
     )
-    if not _same_school(user, assignment.year.school_id):
+    if not same_school(user, assignment.year.school_id):
         raise Http404
     checker = ObjectPermissionChecker(user)
     if checker.has_perm("edit_assignment_journal", assignment):
         return assignment, True
     if checker.has_perm("view_class_journal", assignment.school_class):
         return assignment, checker.has_perm("manage_class", assignment.school_class)
-    if user.is_management or user.is_superuser:
+    if is_school_management(user):
         return assignment, False
     raise Http404
 
@@ -42,17 +47,17 @@ def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
 def class_for_user(user: User, pk: int) -> tuple[SchoolClass, bool]:
     """The class and whether the user manages it (its class teacher)."""
     school_class = get_object_or_404(SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk)
-    if not _same_school(user, school_class.year.school_id):
+    if not same_school(user, school_class.year.school_id):
         raise Http404
     checker = ObjectPermissionChecker(user)
     if checker.has_perm("manage_class", school_class):
         return school_class, True
-    if checker.has_perm("view_class_journal", school_class) or user.is_management or user.is_superuser:
+    if checker.has_perm("view_class_journal", school_class) or is_school_management(user):
         return school_class, False
     raise Http404
 
 
 def require_management(user: User) -> None:
     """School-wide lists are for the administration only."""
-    if not (user.is_management or user.is_superuser):
+    if not is_school_management(user):
         raise PermissionDenied

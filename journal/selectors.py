@@ -12,7 +12,6 @@ from accounts.choices import STAFF_ROLES
 from accounts.models import ParentChild, PupilProfile, School, User
 
 from .choices import YearStatus
-from .workdays import grade_calendar
 from .models import (
     CalendarDay,
     CurriculumEntry,
@@ -24,6 +23,7 @@ from .models import (
     TeachingAssignment,
     Vacation,
 )
+from .workdays import grade_calendar
 
 
 def current_year(school: School | None, today: dt.date | None = None) -> SchoolYear | None:
@@ -67,9 +67,7 @@ def class_pupils(school_class: SchoolClass, on_date: dt.date) -> list[PupilProfi
 
 
 def class_assignments(school_class: SchoolClass) -> QuerySet[TeachingAssignment]:
-    return TeachingAssignment.objects.filter(school_class=school_class).select_related(
-        "subject", "teacher", "subgroup"
-    )
+    return TeachingAssignment.objects.filter(school_class=school_class).select_related("subject", "teacher", "subgroup")
 
 
 def class_curriculum(school_class: SchoolClass) -> tuple[list[CurriculumEntry], Decimal]:
@@ -98,7 +96,7 @@ def assignments_for_user(user: User, year: SchoolYear) -> QuerySet[TeachingAssig
     queryset = TeachingAssignment.objects.filter(year=year).select_related(
         "school_class", "subject", "subgroup", "teacher"
     )
-    if not user.is_management:
+    if not (user.is_management or (user.is_superuser and user.school_id is None)):
         queryset = queryset.filter(teacher=user)
     return queryset.order_by(
         "teacher__last_name", "teacher__first_name", "subject__order", "school_class__grade", "school_class__letter"

@@ -260,9 +260,7 @@ def assignment_teacher_change(*, actor: User, assignment: TeachingAssignment, te
 
 
 @transaction.atomic
-def enrollment_create(
-    *, actor: User, pupil: PupilProfile, school_class: SchoolClass, date_from: dt.date
-) -> Enrollment:
+def enrollment_create(*, actor: User, pupil: PupilProfile, school_class: SchoolClass, date_from: dt.date) -> Enrollment:
     """Enrol a pupil in a class from a date; a pupil is in at most one class on any day."""
     year = school_class.year
     ensure_school_admin(actor, year.school)
@@ -271,9 +269,7 @@ def enrollment_create(
         raise ValidationError(_("Учащийся относится к другой школе."))
     if not year.start_date <= date_from <= year.end_date:
         raise ValidationError(_("Дата зачисления должна лежать внутри учебного года."))
-    overlapping = Enrollment.objects.filter(pupil=pupil, date_from__lte=year.end_date).exclude(
-        date_to__lt=date_from
-    )
+    overlapping = Enrollment.objects.filter(pupil=pupil, date_from__lte=year.end_date).exclude(date_to__lt=date_from)
     if overlapping.filter(school_class__year=year).exists():
         raise ValidationError(_("Учащийся уже числится в классе на эту дату."))
     enrollment = Enrollment(pupil=pupil, school_class=school_class, date_from=date_from)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.choices import Role
 
 from . import selectors
-from .access import assignment_for_user, class_for_user, require_management
+from .access import assignment_for_user, class_for_user, is_school_management, require_management
 from .workdays import grade_calendar
 
 
@@ -68,12 +68,12 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def assignment_list(request: HttpRequest) -> HttpResponse:
     """Учебная нагрузка: the teacher's own, or the whole school's for the administration."""
     user = request.user
-    if not (user.is_staff_member or user.is_superuser):
+    if not (user.is_staff_member or is_school_management(user)):
         raise Http404
     year = _year_or_404(request)
     assignments = list(selectors.assignments_for_user(user, year))
     total = sum(a.hours_per_week for a in assignments)
-    context = {"year": year, "assignments": assignments, "total": total, "show_teacher": user.is_management}
+    context = {"year": year, "assignments": assignments, "total": total, "show_teacher": is_school_management(user)}
     return render(request, "journal/assignment_list.html", context)
 
 

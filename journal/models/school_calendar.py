@@ -11,7 +11,9 @@ grade_validators = [MinValueValidator(1), MaxValueValidator(11)]
 class SchoolYear(models.Model):
     """A school's academic year (учебный год), opened in late August and closed in June."""
 
-    school = models.ForeignKey("accounts.School", verbose_name=_("школа"), on_delete=models.PROTECT, related_name="years")
+    school = models.ForeignKey(
+        "accounts.School", verbose_name=_("школа"), on_delete=models.PROTECT, related_name="years"
+    )
     name = models.CharField(_("название"), max_length=20, help_text=_("например, 2026/2027"))
     start_date = models.DateField(_("начало учебного года"))
     end_date = models.DateField(_("окончание учебного года"))
@@ -61,7 +63,9 @@ class GradeSettings(models.Model):
 class StudyPeriod(models.Model):
     """A study period (четверть, триместр, полугодие) with its dates; grades use the kind their settings name."""
 
-    year = models.ForeignKey(SchoolYear, verbose_name=_("учебный год"), on_delete=models.CASCADE, related_name="periods")
+    year = models.ForeignKey(
+        SchoolYear, verbose_name=_("учебный год"), on_delete=models.CASCADE, related_name="periods"
+    )
     kind = models.CharField(_("вид"), max_length=10, choices=PeriodKind.choices)
     number = models.PositiveSmallIntegerField(_("номер"))
     start_date = models.DateField(_("начало"))
@@ -101,7 +105,9 @@ class Vacation(models.Model):
         verbose_name_plural = _("каникулы")
         ordering = ["year", "start_date"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")), name="vacation_dates_order"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="vacation_dates_order"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,9 @@ class Subject(models.Model):
 class SchoolClass(models.Model):
     """A class of one year, such as 5 «А» (параллель + литера)."""
 
-    year = models.ForeignKey(SchoolYear, verbose_name=_("учебный год"), on_delete=models.PROTECT, related_name="classes")
+    year = models.ForeignKey(
+        SchoolYear, verbose_name=_("учебный год"), on_delete=models.PROTECT, related_name="classes"
+    )
     grade = models.PositiveSmallIntegerField(_("параллель"), choices=GRADE_CHOICES, validators=grade_validators)
     letter = models.CharField(_("литера"), max_length=4)
     class_teacher = models.ForeignKey(
@@ -120,9 +122,16 @@ class TeachingAssignment(models.Model):
         SchoolClass, verbose_name=_("класс"), on_delete=models.PROTECT, related_name="assignments"
     )
     subgroup = models.ForeignKey(
-        Subgroup, verbose_name=_("подгруппа"), on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+        Subgroup,
+        verbose_name=_("подгруппа"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
     )
-    subject = models.ForeignKey(Subject, verbose_name=_("предмет"), on_delete=models.PROTECT, related_name="assignments")
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("предмет"), on_delete=models.PROTECT, related_name="assignments"
+    )
     hours_per_week = models.DecimalField(
         _("часов в неделю"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0)]
     )

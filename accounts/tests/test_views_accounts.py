@@ -1,0 +1,134 @@
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import User
+from ejournal.factories import TEST_PASSWORD
+
+
+def login(client, username, password=TEST_PASSWORD):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.1")
+
+
+def test_login_page_is_russian(client, db):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Логин" in content and "Пароль" in content and "Войти" in content
+
+
+@pytest.mark.parametrize(
+    "username, marker",
+    [
+        ("admin", "Учащихся сегодня"),
+        ("director", "Учащихся сегодня"),
+        ("deputy", "Учащихся сегодня"),
+        ("teacher", "Мои классы и предметы"),
+        ("classteacher", "Классное руководство"),
+        ("pupil", "7 «А»"),
+        ("parent", "7 «А»"),
+    ],
+)
+def test_each_role_lands_on_its_home_page(client, cast, username, marker):
+    response = login(client, username)
+    assert response.status_code == 302 and response.url == reverse("home")
+    page = client.get(reverse("home")).content.decode()
+    assert marker in page
+
+
+def test_menus_differ_by_role(client, cast):
+    client.force_login(cast.deputy)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("journal:staff_list") in page
+    assert reverse("admin:index") not in page
+    client.force_login(cast.admin)
+    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+    client.force_login(cast.pupil_user)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("diary:home") in page
+    assert reverse("journal:class_list") not in page
+    assert reverse("journal:assignment_list") not in page
+
+
+def test_parent_home_shows_only_own_children(client, cast):
+    client.force_login(cast.parent_user)
+    page = client.get(reverse("home")).content.decode()
+    assert cast.pupil.user.full_name in page
+    assert cast.other_pupil.user.full_name not in page
+
+
+def test_wrong_password_gives_a_russian_message_and_no_session(client, cast):
+    response = login(client, "teacher", "wrong-password")
+    assert response.status_code == 200
+    assert "Неверный логин или пароль" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_by_username_and_ip_spares_the_rest_of_the_school(client, cast):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "teacher", "wrong-password")
+    locked = login(client, "teacher")  # even the right password is refused during the cool-off
+    assert locked.status_code == 429
+    assert "заблокирован" in locked.content.decode()
+    # Another user behind the same school IP still signs in.
+    other = login(client, "classteacher")
+    assert other.status_code == 302
+    # The same user from another IP is not locked either.
+    client.logout()
+    response = client.post(
+        reverse("accounts:login"), {"username": "teacher", "password": TEST_PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+    assert response.status_code == 302
+
+
+def test_lockout_ends_after_the_cool_off(client, cast, settings):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC), tick=False):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            login(client, "teacher", "wrong-password")
+        assert login(client, "teacher").status_code == 429
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, 16, tzinfo=dt.UTC), tick=False):
+        assert login(client, "teacher").status_code == 302
+
+
+def test_logout_is_post_only(client, cast):
+    client.force_login(cast.teacher)
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change(client, cast):
+    client.force_login(cast.teacher)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "Nov-Parol-2026", "new_password2": "Nov-Parol-2026"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=cast.teacher.pk).check_password("Nov-Parol-2026")
+
+
+def test_password_change_refuses_a_weak_password_in_russian(client, cast):
+    client.force_login(cast.teacher)
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+    assert response.status_code == 200
+    assert "пароль" in response.content.decode().lower()
+    assert User.objects.get(pk=cast.teacher.pk).check_password(TEST_PASSWORD)
+
+
+def test_sessions_expire():
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_profile_shows_own_data(client, cast):
+    client.force_login(cast.parent_user)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "parent" in page and "Родитель" in page

@@ -1,0 +1,138 @@
+"""Every URL in the URL conf, for every demo role and anonymous: allowed or denied as SPEC.md says.
+
+A new URL without an entry in MATRIX fails ``test_every_url_has_an_entry``.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = [
+    "anonymous",
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "other_teacher",
+    "classteacher",
+    "pupil",
+    "parent",
+    "parent2",
+    "foreign_admin",
+]
+
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+LOGIN = "login"  # anonymous users are sent to the login page
+
+# URL name -> (function giving reverse() args from the cast, {role: expected status}); missing roles use "*".
+MATRIX = {
+    "home": (None, {"anonymous": LOGIN, "*": OK}),
+    "accounts:login": (None, {"anonymous": OK, "*": REDIRECT}),
+    "accounts:logout": (None, {"*": NOT_ALLOWED}),  # POST only; see test_views_accounts
+    "accounts:password_change": (None, {"anonymous": LOGIN, "*": OK}),
+    "accounts:password_change_done": (None, {"anonymous": LOGIN, "*": OK}),
+    "accounts:profile": (None, {"anonymous": LOGIN, "*": OK}),
+    # the foreign admin's school has no year yet
+    "journal:year_detail": (None, {"anonymous": LOGIN, "foreign_admin": NOT_FOUND, "*": OK}),
+    "journal:class_list": (
+        None,
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
+    ),
+    "journal:class_detail": (
+        lambda c: [c.class_a.pk],
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "classteacher": OK, "*": NOT_FOUND},
+    ),
+    "journal:assignment_list": (
+        None,
+        {
+            "anonymous": LOGIN,
+            "pupil": NOT_FOUND,
+            "parent": NOT_FOUND,
+            "parent2": NOT_FOUND,
+            "foreign_admin": NOT_FOUND,
+            "*": OK,
+        },
+    ),
+    "journal:assignment_detail": (
+        lambda c: [c.math_a.pk],
+        {
+            "anonymous": LOGIN,
+            "admin": OK,
+            "director": OK,
+            "deputy": OK,
+            "teacher": OK,
+            "classteacher": OK,
+            "*": NOT_FOUND,
+        },
+    ),
+    "journal:staff_list": (
+        None,
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
+    ),
+    "diary:home": (None, {"anonymous": LOGIN, "pupil": REDIRECT, "parent": REDIRECT, "parent2": REDIRECT, "*": NOT_FOUND}),
+    "diary:pupil": (
+        lambda c: [c.pupil.pk],
+        {
+            "anonymous": LOGIN,
+            "admin": OK,
+            "director": OK,
+            "deputy": OK,
+            "classteacher": OK,
+            "pupil": OK,
+            "parent": OK,
+            "*": NOT_FOUND,
+        },
+    ),
+    # The Django admin, as one entry: only the admin role is staff.
+    "admin:*": (None, {"admin": OK, "foreign_admin": OK, "*": REDIRECT}),
+}
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns == "admin":
+                names.add("admin:*")
+                continue
+            inner = f"{namespace}{ns}:" if ns else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_an_entry():
+    assert url_names() - set(MATRIX) == set(), "add these URLs to the access matrix"
+    assert set(MATRIX) - url_names() == set(), "the matrix names URLs that no longer exist"
+
+
+def user_for(cast, role):
+    return {
+        "admin": cast.admin,
+        "director": cast.director,
+        "deputy": cast.deputy,
+        "teacher": cast.teacher,
+        "other_teacher": cast.other_teacher,
+        "classteacher": cast.classteacher,
+        "pupil": cast.pupil_user,
+        "parent": cast.parent_user,
+        "parent2": cast.parent2_user,
+        "foreign_admin": cast.foreign_admin,
+    }[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(client, cast, name, role):
+    args_of, expectations = MATRIX[name]
+    expected = expectations.get(role, expectations["*"])
+    url = reverse("admin:index") if name == "admin:*" else reverse(name, args=args_of(cast) if args_of else None)
+    if role != "anonymous":
+        client.force_login(user_for(cast, role))
+    response = client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+    else:
+        assert response.status_code == expected, f"{role} on {url}"
