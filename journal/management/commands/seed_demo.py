@@ -48,17 +48,8 @@ HISTORY_REASON = "Демонстрационные данные"
 
 MONDAY, SATURDAY, SUNDAY = 0, 5, 6
 
-FIXED_ACCOUNTS: list[tuple[str, str]] = [
-    ("admin", "администратор ЭЖ"),
-    ("director", "директор"),
-    ("deputy", "заместитель директора по УВР"),
-    ("teacher", "учитель математики (5–8 «А»)"),
-    ("classteacher", "классный руководитель 7 «А», учитель русского языка и литературы"),
-    ("pupil", "учащийся 7 «А»"),
-    ("parent", "родитель: ребёнок в 7 «А» и ребёнок в 4 «Б»"),
-    ("parent2", "родитель: ребёнок в 7 «А»"),
-]
-FIXED_USERNAMES = frozenset(username for username, _role in FIXED_ACCOUNTS)
+FIXED_ACCOUNTS = ["admin", "director", "deputy", "teacher", "classteacher", "pupil", "parent", "parent2"]
+FIXED_USERNAMES = frozenset(FIXED_ACCOUNTS)
 
 
 def _weekday_from(first: dt.date, weekday: int) -> dt.date:
@@ -156,6 +147,7 @@ class DemoSchoolBuilder:
         # Hashing is slow by design: hash once, share the encoded value (it is a demo).
         self.password = make_password(DEMO_PASSWORD)
         self.users: list[User] = []
+        self.staff_surnames: set[str] = {"Соколов"}  # the admin's
         self.history_user: User | None = None
 
     # People ------------------------------------------------------------------
@@ -170,6 +162,16 @@ class DemoSchoolBuilder:
         if sex == Sex.MALE:
             return surname, self.rng.choice(data.MAN_NAMES), self._patronymic(sex)
         return data.feminine(surname), self.rng.choice(data.WOMAN_NAMES), self._patronymic(sex)
+
+    def _staff_member(self, sex: str) -> tuple[str, str, str]:
+        """An adult whose surname no other staff member bears (two Ивановы in a staff list confuse a demo)."""
+        surname = self.rng.choice(data.SURNAMES)
+        for _attempt in range(20):
+            if surname not in self.staff_surnames:
+                break
+            surname = self.rng.choice(data.SURNAMES)
+        self.staff_surnames.add(surname)
+        return self._adult(sex, surname)
 
     def _phone(self) -> str:
         rng = self.rng
@@ -288,8 +290,10 @@ class DemoSchoolBuilder:
 
     def plan_teachers(self) -> None:
         """Enough teachers for ~HOURS_PER_TEACHER hours each; each takes a run of classes (5–8 «А», …)."""
-        self.director = self._user(Role.DIRECTOR, self._adult(Sex.FEMALE), "director", email="director@school7.example")
-        self.deputy = self._user(Role.DEPUTY, self._adult(Sex.FEMALE), "deputy", email="deputy@school7.example")
+        self.director = self._user(
+            Role.DIRECTOR, self._staff_member(Sex.FEMALE), "director", email="director@school7.example"
+        )
+        self.deputy = self._user(Role.DEPUTY, self._staff_member(Sex.FEMALE), "deputy", email="deputy@school7.example")
         # Unsaved model instances are unhashable: teachers are referred to by their index in this list.
         self.teachers: list[User] = []
         class_teacher_of: dict[int, int] = {}  # class index -> teacher index
@@ -299,7 +303,7 @@ class DemoSchoolBuilder:
 
         def new_teacher(female_share: float) -> int:
             sex = Sex.FEMALE if self.rng.random() < female_share else Sex.MALE
-            self.teachers.append(self._user(Role.TEACHER, self._adult(sex), phone=self._phone()))
+            self.teachers.append(self._user(Role.TEACHER, self._staff_member(sex), phone=self._phone()))
             return len(self.teachers) - 1
 
         # Grades 1–4: the class's own teacher, who is also its class teacher.
@@ -512,6 +516,30 @@ class DemoSchoolBuilder:
         self.write()
 
 
+def describe_account(user: User) -> str:
+    """The role and, for the demo's main characters, what they see: «учитель: 5 «А», 6 «А»…»."""
+    details = []
+    if user.role == Role.TEACHER:
+        led = ", ".join(str(c) for c in SchoolClass.objects.filter(class_teacher=user))
+        if led:
+            details.append(f"классный руководитель {led}")
+        subjects = defaultdict(list)
+        for assignment in user.assignments.select_related("school_class", "subject", "subgroup"):
+            group = f" ({assignment.subgroup.name})" if assignment.subgroup_id else ""
+            subjects[assignment.subject.short_name].append(f"{assignment.school_class}{group}")
+        details += [f"{subject}: {', '.join(dict.fromkeys(classes))}" for subject, classes in subjects.items()]
+    elif user.role == Role.PUPIL:
+        details += [
+            str(e.school_class) for e in Enrollment.objects.filter(pupil__user=user).select_related("school_class")
+        ]
+    elif user.role == Role.PARENT:
+        for link in ParentChild.objects.filter(parent__user=user).select_related("pupil__user"):
+            enrollment = link.pupil.enrollments.select_related("school_class").first()
+            details.append(f"{link.get_kind_display()}: {link.pupil.user.full_name}, {enrollment.school_class}")
+    suffix = f" [{'; '.join(details)}]" if details else ""
+    return f"{user.get_role_display()}, {user.full_name}{suffix}"
+
+
 def row_counts() -> list[tuple[str, int]]:
     permissions = sum(
         model.objects.count()
@@ -566,9 +594,8 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(f"Демонстрационная школа: {builder.school.name}, {builder.year.name} учебный год.")
         out.write(f"Учётные записи (пароль у всех: {DEMO_PASSWORD}):")
-        for username, role in FIXED_ACCOUNTS:
-            user = User.objects.get(username=username)
-            out.write(f"  {username:<13} {role} — {user.full_name}")
+        for username in FIXED_ACCOUNTS:
+            out.write(f"  {username:<13} {describe_account(User.objects.get(username=username))}")
         out.write("  t001…, p0001…, r0001… — остальные учителя, учащиеся и родители")
         out.write("Создано строк:")
         for label, count in row_counts():

@@ -1,0 +1,50 @@
+# ejournal: `make run` serves the demo school, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := chromium fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+.PHONY: run test install system-deps lint seed bench worker beat clean-db
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages: Chromium for the browser tests, fonts and Pango for WeasyPrint's PDFs (run as root).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+seed: install
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+bench: install
+	DEBUG=true $(BIN)/python bench/seed_demo.py
+
+# The production path: a Celery worker and one beat next to the web processes (needs REDIS_URL).
+worker: install
+	$(BIN)/celery -A ejournal worker -l INFO
+
+beat: install
+	$(BIN)/celery -A ejournal beat -l INFO
+
+clean-db:
+	rm -f db.sqlite3
