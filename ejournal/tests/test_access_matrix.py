@@ -68,7 +68,10 @@ MATRIX = {
         None,
         {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
     ),
-    "diary:home": (None, {"anonymous": LOGIN, "pupil": REDIRECT, "parent": REDIRECT, "parent2": REDIRECT, "*": NOT_FOUND}),
+    "diary:home": (
+        None,
+        {"anonymous": LOGIN, "pupil": REDIRECT, "parent": REDIRECT, "parent2": REDIRECT, "*": NOT_FOUND},
+    ),
     "diary:pupil": (
         lambda c: [c.pupil.pk],
         {
