@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 PERMISSIONS_BY_RELATION: dict[str, tuple[str, ...]] = {
@@ -23,10 +24,14 @@ PERMISSIONS_BY_RELATION: dict[str, tuple[str, ...]] = {
 
 
 def _permission_ids(target_model: type[models.Model], codenames: Iterable[str]) -> list[int]:
+    codenames = list(codenames)
     content_type = ContentType.objects.get_for_model(target_model)
     ids = list(
-        Permission.objects.filter(content_type=content_type, codename__in=list(codenames)).values_list("pk", flat=True)
+        Permission.objects.filter(content_type=content_type, codename__in=codenames).values_list("pk", flat=True)
     )
+    if len(ids) != len(codenames):
+        # A grant that silently grants nothing would lock a teacher out without a trace.
+        raise ImproperlyConfigured(f"permissions {codenames} of {target_model.__name__} are not all in the database")
     return ids
 
 

@@ -65,6 +65,8 @@ def school_year_create(
     ensure_school_admin(actor, school)
     year = SchoolYear(school=school, name=name, start_date=start_date, end_date=end_date)
     year.full_clean()
+    if SchoolYear.objects.filter(school=school, start_date__lte=end_date, end_date__gte=start_date).exists():
+        raise ValidationError(_("Даты учебного года пересекаются с другим учебным годом школы."))
     year.save()
     days_per_week = days_per_week or {}
     GradeSettings.objects.bulk_create(
@@ -129,6 +131,8 @@ def vacation_add(
     vacation.full_clean()
     if grade_from > grade_to:
         raise ValidationError(_("Диапазон параллелей задан неверно."))
+    if start_date < year.start_date or end_date > year.end_date:
+        raise ValidationError(_("Каникулы должны лежать внутри учебного года."))
     vacation.save()
     return vacation
 
@@ -182,6 +186,13 @@ def class_teacher_set(*, actor: User, school_class: SchoolClass, teacher: User |
 def subgroup_create(*, actor: User, school_class: SchoolClass, name: str, pupils: list[PupilProfile]) -> Subgroup:
     ensure_school_admin(actor, school_class.year.school)
     ensure_year_writable(school_class.year)
+    enrolled = set(Enrollment.objects.filter(school_class=school_class).values_list("pupil_id", flat=True))
+    strangers = [pupil for pupil in pupils if pupil.pk not in enrolled]
+    if strangers:
+        raise ValidationError(
+            _("В подгруппу можно включить только учащихся класса: %(names)s — не из %(cls)s.")
+            % {"names": ", ".join(str(p) for p in strangers), "cls": school_class}
+        )
     subgroup = Subgroup(school_class=school_class, name=name)
     subgroup.full_clean()
     subgroup.save()
@@ -201,16 +212,16 @@ def curriculum_set(
 ) -> CurriculumEntry:
     ensure_school_admin(actor, school_class.year.school)
     ensure_year_writable(school_class.year)
-    entry, _created = CurriculumEntry.objects.update_or_create(
-        school_class=school_class,
-        subject=subject,
-        defaults={
-            "hours_per_week": hours_per_week,
-            "is_pass_fail": is_pass_fail,
-            "split_into_subgroups": split_into_subgroups,
-        },
+    if subject.school_id != school_class.year.school_id:
+        raise ValidationError(_("Предмет относится к другой школе."))
+    entry = CurriculumEntry.objects.filter(school_class=school_class, subject=subject).first() or CurriculumEntry(
+        school_class=school_class, subject=subject
     )
+    entry.hours_per_week = hours_per_week
+    entry.is_pass_fail = is_pass_fail
+    entry.split_into_subgroups = split_into_subgroups
     entry.full_clean()
+    entry.save()
     return entry
 
 

@@ -143,8 +143,16 @@ class TeachingAssignment(models.Model):
         verbose_name_plural = _("учебная нагрузка")
         ordering = ["school_class", "subject__order", "subject__name", "subgroup__name"]
         constraints = [
+            # Two constraints because NULL subgroups never compare equal in a plain unique constraint.
             models.UniqueConstraint(
-                fields=["school_class", "subject", "subgroup", "teacher"], name="uniq_teaching_assignment"
+                fields=["school_class", "subject", "teacher"],
+                condition=models.Q(subgroup__isnull=True),
+                name="uniq_assignment_whole_class",
+            ),
+            models.UniqueConstraint(
+                fields=["school_class", "subject", "subgroup", "teacher"],
+                condition=models.Q(subgroup__isnull=False),
+                name="uniq_assignment_subgroup",
             ),
         ]
         permissions = [

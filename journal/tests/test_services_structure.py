@@ -113,3 +113,43 @@ def test_subgroup_assignment_must_use_a_subgroup_of_the_class(cast):
             hours_per_week=Decimal(1),
             subgroup=group_b,
         )
+
+
+def test_the_same_whole_class_assignment_cannot_be_made_twice(cast):
+    with pytest.raises(ValidationError):
+        services.assignment_create(
+            actor=cast.admin,
+            school_class=cast.class_a,
+            subject=cast.math_a.subject,
+            teacher=cast.teacher,
+            hours_per_week=Decimal(5),
+        )
+
+
+def test_vacation_outside_the_year_is_refused(cast):
+    with pytest.raises(ValidationError, match="внутри учебного года"):
+        services.vacation_add(
+            actor=cast.admin,
+            year=cast.year,
+            name="Летние",
+            start_date=dt.date(2027, 6, 1),
+            end_date=dt.date(2027, 8, 31),
+        )
+
+
+def test_overlapping_years_are_refused(cast):
+    with pytest.raises(ValidationError, match="пересекаются"):
+        services.school_year_create(
+            actor=cast.admin,
+            school=cast.school,
+            name="2027/2028",
+            start_date=dt.date(2027, 5, 1),
+            end_date=dt.date(2028, 5, 26),
+        )
+
+
+def test_subgroup_takes_only_pupils_of_the_class(cast):
+    with pytest.raises(ValidationError, match="только учащихся класса"):
+        services.subgroup_create(
+            actor=cast.admin, school_class=cast.class_a, name="Группа 1", pupils=[cast.other_pupil]
+        )
