@@ -1,10 +1,11 @@
-"""The menu: what the signed-in user's role may do. No queries beyond the user itself."""
+"""The menu: what the signed-in user's role may do (one small query for a class teacher's class)."""
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from journal.access import is_school_management
+from journal.selectors import led_class_id
 
 from .choices import Role
 
@@ -22,6 +23,9 @@ def navigation(request: HttpRequest) -> dict:
         ]
     elif user.role == Role.TEACHER:
         items.append((_("Мои классы и предметы"), reverse("journal:assignment_list")))
+        led = led_class_id(user)
+        if led is not None:
+            items.append((_("Мой класс"), reverse("journal:class_detail", args=[led])))
     elif user.role in (Role.PUPIL, Role.PARENT):
         items.append((_("Дневник"), reverse("diary:home")))
     items.append((_("Учебный год"), reverse("journal:year_detail")))

@@ -176,6 +176,16 @@ def current_period(year: SchoolYear, grade: int, on_date: dt.date) -> StudyPerio
     return next((p for p in periods if p.start_date <= on_date <= p.end_date), None)
 
 
+def led_class_id(user: User) -> int | None:
+    """The class a teacher leads in the newest year that has one (for the menu)."""
+    return (
+        SchoolClass.objects.filter(class_teacher=user, year__status__in=[YearStatus.OPEN, YearStatus.DRAFT])
+        .order_by("-year__start_date")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def led_class(user: User, year: SchoolYear | None) -> SchoolClass | None:
     if year is None or not user.is_staff_member:
         return None

@@ -132,3 +132,11 @@ def test_profile_shows_own_data(client, cast):
     client.force_login(cast.parent_user)
     page = client.get(reverse("accounts:profile")).content.decode()
     assert "parent" in page and "Родитель" in page
+
+
+def test_class_teacher_menu_links_the_class(client, cast):
+    client.force_login(cast.classteacher)
+    page = client.get(reverse("journal:year_detail")).content.decode()
+    assert "Мой класс" in page and reverse("journal:class_detail", args=[cast.class_a.pk]) in page
+    client.force_login(cast.teacher)
+    assert "Мой класс" not in client.get(reverse("journal:year_detail")).content.decode()

@@ -42,7 +42,7 @@ DEMO_PASSWORD = "demo12345"
 SEED = 20260901
 PUPILS_PER_CLASS = 25
 DEFAULT_PUPILS = 550
-HOURS_PER_TEACHER = 20  # the teacher's rate is 18 hours a week; most teach a little more
+HOURS_PER_TEACHER = 17  # the rate is 18 hours a week; with part-time staff ~40 teachers for 22 classes
 SIBLING_SHARE = 0.12  # share of families with a second child at the school
 HISTORY_REASON = "Демонстрационные данные"
 
