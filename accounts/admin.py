@@ -50,6 +50,20 @@ class PupilProfileAdmin(SimpleHistoryAdmin):
     search_fields = ["user__last_name", "user__first_name", "user__username"]
     list_select_related = ["user"]
     inlines = [ParentChildInline]
+    raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        # Through the service, so the pupil gets the right to their own diary.
+        created = services.pupil_profile_create(
+            actor=request.user, user=obj.user, date_of_birth=obj.date_of_birth, sex=obj.sex
+        )
+        obj.pk = created.pk
 
 
 @admin.register(ParentProfile)

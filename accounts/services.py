@@ -78,6 +78,17 @@ def pupil_create(
         middle_name=middle_name,
         password=password,
     )
+    return pupil_profile_create(actor=actor, user=user, date_of_birth=date_of_birth, sex=sex)
+
+
+@transaction.atomic
+def pupil_profile_create(
+    *, actor: User, user: User, date_of_birth: dt.date | None = None, sex: str = ""
+) -> PupilProfile:
+    """Make a user a pupil: the profile, and the pupil's right to see their own diary."""
+    ensure_school_admin(actor, user.school)
+    if user.role != Role.PUPIL:
+        raise ValidationError(_("Профиль учащегося можно создать только для пользователя с ролью «Учащийся»."))
     pupil = PupilProfile(user=user, date_of_birth=date_of_birth, sex=sex)
     pupil.full_clean()
     pupil.save()

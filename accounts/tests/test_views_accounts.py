@@ -140,3 +140,17 @@ def test_class_teacher_menu_links_the_class(client, cast):
     assert "Мой класс" in page and reverse("journal:class_detail", args=[cast.class_a.pk]) in page
     client.force_login(cast.teacher)
     assert "Мой класс" not in client.get(reverse("journal:year_detail")).content.decode()
+
+
+def test_times_follow_the_school_time_zone(client, cast):
+    from django.utils import timezone
+
+    cast.school.time_zone = "Asia/Yekaterinburg"
+    cast.school.save()
+    client.force_login(cast.teacher)
+    assert client.get(reverse("accounts:profile")).status_code == 200
+    # The test client runs the request in this thread, so the middleware's activation is visible here.
+    assert timezone.get_current_timezone_name() == "Asia/Yekaterinburg"
+    client.logout()
+    client.get(reverse("accounts:login"))
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE

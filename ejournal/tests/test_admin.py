@@ -46,3 +46,24 @@ def test_non_admin_roles_are_kept_out_of_the_admin(client, cast):
     client.force_login(cast.deputy)
     response = client.get(reverse("admin:journal_schoolclass_changelist"))
     assert response.status_code == 302
+
+
+def test_pupil_profile_added_in_the_admin_grants_the_own_diary(client, cast):
+    from accounts.models import PupilProfile
+    from ejournal.factories import UserFactory
+
+    user = UserFactory(school=cast.school, role="pupil", username="newpupil")
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("admin:accounts_pupilprofile_add"),
+        {
+            "user": user.pk,
+            "date_of_birth": "01.03.2014",
+            "sex": "f",
+            "parent_links-TOTAL_FORMS": "0",
+            "parent_links-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pupil = PupilProfile.objects.get(user=user)
+    assert get_perms(user, pupil) == ["view_pupil_diary"]
