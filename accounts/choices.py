@@ -26,3 +26,13 @@ class ParentKind(models.TextChoices):
     GUARDIAN = "guardian", _("опекун")
     TRUSTEE = "trustee", _("попечитель")
     OTHER = "other", _("иной законный представитель")
+
+
+class InfoForm(models.TextChoices):
+    ELECTRONIC = "electronic", _("электронная (дневник)")
+    PAPER = "paper", _("бумажная (распечатка дневника)")
+
+
+class ImportKind(models.TextChoices):
+    PUPILS = "pupils", _("учащиеся и родители")
+    STAFF = "staff", _("сотрудники")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from .choices import MANAGEMENT_ROLES, STAFF_ROLES, ParentKind, Role, Sex
+from .choices import MANAGEMENT_ROLES, STAFF_ROLES, ImportKind, InfoForm, ParentKind, Role, Sex
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc"))
 
@@ -77,6 +77,8 @@ class PupilProfile(models.Model):
     user = models.OneToOneField(User, verbose_name=_("пользователь"), on_delete=models.PROTECT, related_name="pupil")
     date_of_birth = models.DateField(_("дата рождения"), null=True, blank=True)
     sex = models.CharField(_("пол"), max_length=1, choices=Sex.choices, blank=True)
+    address = models.CharField(_("адрес проживания"), max_length=300, blank=True)
+    notes = models.TextField(_("примечания"), blank=True)
 
     history = HistoricalRecords()
 
@@ -97,6 +99,14 @@ class ParentProfile(models.Model):
     children = models.ManyToManyField(
         PupilProfile, through="ParentChild", related_name="parents", verbose_name=_("дети")
     )
+    work_place = models.CharField(_("место работы"), max_length=200, blank=True)
+    consent_given_on = models.DateField(_("согласие на обработку персональных данных получено"), null=True, blank=True)
+    info_form = models.CharField(
+        _("форма информирования"), max_length=10, choices=InfoForm.choices, default=InfoForm.ELECTRONIC
+    )
+    info_form_chosen_on = models.DateField(_("форма информирования выбрана"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("родитель")
@@ -137,3 +147,45 @@ class PupilUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("право на учащегося")
         verbose_name_plural = _("права на учащихся")
+
+
+class ActivationCode(models.Model):
+    """A one-time code a person uses to set their own password on first login; re-issuing replaces it."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("пользователь"), on_delete=models.CASCADE, related_name="activation_code"
+    )
+    code_hash = models.CharField(_("хеш кода"), max_length=128)
+    issued_at = models.DateTimeField(_("выдан"))
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("кем выдан"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    used_at = models.DateTimeField(_("использован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("код активации")
+        verbose_name_plural = _("коды активации")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.issued_at:%d.%m.%Y}"
+
+
+class ImportJob(models.Model):
+    """An uploaded list (CSV/XLSX) parsed into rows: previewed with its problems, applied once when clean."""
+
+    school = models.ForeignKey(School, verbose_name=_("школа"), on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(_("что загружается"), max_length=10, choices=ImportKind.choices)
+    file_name = models.CharField(_("файл"), max_length=255)
+    rows = models.JSONField(_("строки"), default=list)
+    errors = models.JSONField(_("ошибки"), default=list)
+    created_by = models.ForeignKey(User, verbose_name=_("загрузил"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("применён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка списка")
+        verbose_name_plural = _("загрузки списков")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"

@@ -10,3 +10,7 @@ urlpatterns = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", views.profile, name="profile"),
 ]
+
+from . import urls_people  # noqa: E402
+
+urlpatterns += urls_people.urlpatterns

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .views import structure as views
 
 app_name = "journal"
 urlpatterns = [
@@ -11,3 +11,7 @@ urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
     path("staff/", views.staff_list, name="staff_list"),
 ]
+
+from . import urls_closing, urls_setup, urls_timetable  # noqa: E402
+
+urlpatterns += urls_setup.urlpatterns + urls_timetable.urlpatterns + urls_closing.urlpatterns

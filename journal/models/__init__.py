@@ -1,3 +1,4 @@
+from .promotion import Promotion, PromotionDecision
 from .school_calendar import CalendarDay, GradeSettings, SchoolYear, StudyPeriod, Vacation
 from .structure import (
     CurriculumEntry,
@@ -9,12 +10,19 @@ from .structure import (
     TeachingAssignment,
     TeachingAssignmentUserObjectPermission,
 )
+from .timetable import WEEKDAY_CHOICES, Bell, Lesson, Room, TimetableEntry
 
 __all__ = [
+    "WEEKDAY_CHOICES",
+    "Bell",
     "CalendarDay",
     "CurriculumEntry",
     "Enrollment",
     "GradeSettings",
+    "Lesson",
+    "Promotion",
+    "PromotionDecision",
+    "Room",
     "SchoolClass",
     "SchoolClassUserObjectPermission",
     "SchoolYear",
@@ -23,5 +31,6 @@ __all__ = [
     "Subject",
     "TeachingAssignment",
     "TeachingAssignmentUserObjectPermission",
+    "TimetableEntry",
     "Vacation",
 ]

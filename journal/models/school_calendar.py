@@ -18,6 +18,7 @@ class SchoolYear(models.Model):
     start_date = models.DateField(_("начало учебного года"))
     end_date = models.DateField(_("окончание учебного года"))
     status = models.CharField(_("состояние"), max_length=8, choices=YearStatus.choices, default=YearStatus.DRAFT)
+    promoted_at = models.DateTimeField(_("перевод учащихся проведён"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("учебный год")

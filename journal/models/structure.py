@@ -181,7 +181,9 @@ class Enrollment(models.Model):
         SchoolClass, verbose_name=_("класс"), on_delete=models.PROTECT, related_name="enrollments"
     )
     date_from = models.DateField(_("зачислен с"))
-    date_to = models.DateField(_("выбыл с"), null=True, blank=True, help_text=_("последний день в классе"))
+    date_to = models.DateField(_("последний день в классе"), null=True, blank=True)
+    reason_in = models.CharField(_("основание зачисления"), max_length=200, blank=True)
+    reason_out = models.CharField(_("основание выбытия"), max_length=200, blank=True)
 
     history = HistoricalRecords()
 

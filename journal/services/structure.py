@@ -12,8 +12,8 @@ from accounts.models import PupilProfile, School, User
 from accounts.permissions import grant, revoke
 from accounts.services import ensure_school_admin
 
-from .choices import GRADES, PeriodKind, YearStatus
-from .models import (
+from ..choices import GRADES, PeriodKind, YearStatus
+from ..models import (
     CalendarDay,
     CurriculumEntry,
     Enrollment,
@@ -28,7 +28,7 @@ from .models import (
     TeachingAssignmentUserObjectPermission,
     Vacation,
 )
-from .workdays import production_calendar
+from ..workdays import production_calendar
 
 
 def ensure_year_writable(year: SchoolYear) -> None:

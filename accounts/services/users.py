@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .choices import Role
-from .models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, School, User
-from .permissions import grant, revoke
+from ..choices import Role
+from ..models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, School, User
+from ..permissions import grant, revoke
 
 
 def ensure_school_admin(actor: User, school: School) -> None:

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from accounts.choices import Role
 
-from . import selectors
-from .access import assignment_for_user, class_for_user, is_school_management, require_management
-from .workdays import grade_calendar
+from .. import selectors
+from ..access import assignment_for_user, class_for_user, is_school_management, require_management
+from ..workdays import grade_calendar
 
 
 def _year_or_404(request: HttpRequest):

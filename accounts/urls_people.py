@@ -1,0 +1,3 @@
+"""URL patterns of people management (import, credentials, personal cards), in the accounts namespace."""
+
+urlpatterns: list = []

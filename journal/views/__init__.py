@@ -1,0 +1,1 @@
+"""Journal views, one module per area."""
