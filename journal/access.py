@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 
+from accounts.choices import Role
 from accounts.models import User
 
 from .models import SchoolClass, TeachingAssignment
@@ -61,3 +62,19 @@ def require_management(user: User) -> None:
     """School-wide lists are for the administration only."""
     if not is_school_management(user):
         raise PermissionDenied
+
+
+def require_timetable_editor(user: User) -> None:
+    """The timetable is built by the deputy head [002 §4.6.2] and the admin."""
+    if not (user.role in (Role.DEPUTY, Role.ADMIN) or (user.is_superuser and user.school_id is None)):
+        raise PermissionDenied
+
+
+def require_school_admin(user: User) -> None:
+    """Opening and closing the year, structure and people: the school's administrator."""
+    if not (user.role == Role.ADMIN or (user.is_superuser and user.school_id is None)):
+        raise PermissionDenied
+
+
+def can_edit_structure(user: User) -> bool:
+    return user.role == Role.ADMIN or (user.is_superuser and user.school_id is None)

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.choices import STAFF_ROLES
 from accounts.models import ParentChild, PupilProfile, School, User
 
-from .choices import YearStatus
-from .models import (
+from ..choices import YearStatus
+from ..models import (
     CalendarDay,
     CurriculumEntry,
     Enrollment,
@@ -23,7 +23,7 @@ from .models import (
     TeachingAssignment,
     Vacation,
 )
-from .workdays import grade_calendar
+from ..workdays import grade_calendar
 
 
 def current_year(school: School | None, today: dt.date | None = None) -> SchoolYear | None:
@@ -304,3 +304,33 @@ def calendar_months(year: SchoolYear, grade: int) -> list[CalendarMonth]:
         months.append(CalendarMonth(f"{MONTH_NAMES[first.month]} {first.year}", weeks, school_days))
         cursor = next_month
     return months
+
+
+__all__ = [
+    "MONTH_NAMES",
+    "CalendarCell",
+    "CalendarMonth",
+    "StaffRow",
+    "YearCalendar",
+    "active_enrollments",
+    "assignment_pupils",
+    "assignments_for_user",
+    "calendar_months",
+    "children_of",
+    "class_assignments",
+    "class_curriculum",
+    "class_list",
+    "class_pupils",
+    "current_period",
+    "current_year",
+    "led_class",
+    "led_class_id",
+    "pupil_enrollment",
+    "pupil_parents",
+    "pupil_subjects",
+    "pupils_with_parents",
+    "school_summary",
+    "staff_list",
+    "teacher_assignments",
+    "year_calendar",
+]
