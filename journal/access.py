@@ -13,7 +13,7 @@ from guardian.core import ObjectPermissionChecker
 from accounts.choices import Role
 from accounts.models import User
 
-from .models import SchoolClass, TeachingAssignment
+from .models import SchoolClass, SchoolYear, TeachingAssignment
 
 
 def same_school(user: User, school_id: int) -> bool:
@@ -78,3 +78,11 @@ def require_school_admin(user: User) -> None:
 
 def can_edit_structure(user: User) -> bool:
     return user.role == Role.ADMIN or (user.is_superuser and user.school_id is None)
+
+
+def year_for_user(user: User, pk: int) -> tuple[SchoolYear, bool]:
+    """A school year for its school's management; the admin edits it (unless it is closed)."""
+    year = get_object_or_404(SchoolYear.objects.select_related("school"), pk=pk)
+    if not same_school(user, year.school_id) or not is_school_management(user):
+        raise Http404
+    return year, can_edit_structure(user) and not year.is_closed
