@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict:
     items = [(_("Главная"), reverse("home"))]
     if is_school_management(user):
         items += [
+            (_("Открытие года"), reverse("journal:setup")),
             (_("Классы"), reverse("journal:class_list")),
             (_("Учебная нагрузка"), reverse("journal:assignment_list")),
             (_("Сотрудники"), reverse("journal:staff_list")),
