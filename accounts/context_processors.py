@@ -20,10 +20,12 @@ def navigation(request: HttpRequest) -> dict:
             (_("Открытие года"), reverse("journal:setup")),
             (_("Классы"), reverse("journal:class_list")),
             (_("Учебная нагрузка"), reverse("journal:assignment_list")),
+            (_("Расписание"), reverse("journal:timetable_index")),
             (_("Сотрудники"), reverse("journal:staff_list")),
         ]
     elif user.role == Role.TEACHER:
         items.append((_("Мои классы и предметы"), reverse("journal:assignment_list")))
+        items.append((_("Моё расписание"), reverse("journal:timetable_teacher", args=[user.pk])))
         led = led_class_id(user)
         if led is not None:
             items.append((_("Мой класс"), reverse("journal:class_detail", args=[led])))

@@ -132,7 +132,7 @@ def setup_steps(year: SchoolYear) -> list[Step]:
         Step(
             5,
             "Расписание звонков и уроков",
-            "journal:timetable",
+            "journal:timetable_index",
             entries > 0,
             f"уроков в недельном расписании: {entries}",
             [] if entries else ["расписание не составлено"],

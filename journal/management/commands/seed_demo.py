@@ -25,9 +25,12 @@ from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserO
 from accounts.permissions import permission_rows
 from journal import demo_data as data
 from journal.choices import GRADES, PeriodKind
+from journal.demo_timetable import seed_timetable
 from journal.models import (
     CurriculumEntry,
     Enrollment,
+    Lesson,
+    Room,
     SchoolClass,
     SchoolClassUserObjectPermission,
     SchoolYear,
@@ -35,6 +38,7 @@ from journal.models import (
     Subject,
     TeachingAssignment,
     TeachingAssignmentUserObjectPermission,
+    TimetableEntry,
 )
 from journal.services import school_year_create, study_periods_set, subject_create, vacation_add, year_open
 
@@ -562,6 +566,9 @@ def row_counts() -> list[tuple[str, int]]:
         ("строки учебного плана", CurriculumEntry.objects.count()),
         ("учебная нагрузка", TeachingAssignment.objects.count()),
         ("зачисления", Enrollment.objects.count()),
+        ("кабинеты", Room.objects.count()),
+        ("уроки в недельном расписании", TimetableEntry.objects.count()),
+        ("уроки на год (журнал)", Lesson.objects.count()),
         ("объектные права (guardian)", permissions),
     ]
 
@@ -576,8 +583,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="ничего не делать, если в базе уже есть школа или учебный год"
         )
+        parser.add_argument(
+            "--no-timetable", action="store_true", help="без расписания и уроков (для замеров их построения)"
+        )
 
-    def handle(self, *args: object, pupils: int, if_empty: bool, **options: object) -> None:
+    def handle(self, *args: object, pupils: int, if_empty: bool, no_timetable: bool = False, **options: object) -> None:
         taken = sorted(User.objects.filter(username__in=FIXED_USERNAMES).values_list("username", flat=True))
         if School.objects.exists() or SchoolYear.objects.exists() or taken:
             message = "База не пуста (есть школа, учебный год или пользователи " + ", ".join(taken or ["—"]) + ")"
@@ -589,6 +599,9 @@ class Command(BaseCommand):
         builder = DemoSchoolBuilder(pupils=pupils, today=timezone.localdate())
         with transaction.atomic():
             builder.build()
+            timetable = (
+                {"hours_unplaced": 0} if no_timetable else seed_timetable(actor=builder.admin, year=builder.year)
+            )
         elapsed = time.perf_counter() - started
 
         out = self.stdout
@@ -600,4 +613,6 @@ class Command(BaseCommand):
         out.write("Создано строк:")
         for label, count in row_counts():
             out.write(f"  {label:<28} {count}")
+        if timetable["hours_unplaced"]:
+            out.write(f"Не удалось поставить в расписание часов: {timetable['hours_unplaced']}")
         out.write(f"Время: {elapsed:.2f} с")
