@@ -1,37 +1,63 @@
-"""The menu: what the signed-in user's role may do (one small query for a class teacher's class)."""
+"""The menu: what the signed-in user's role may do (one small query for a class teacher's class).
+
+Each item is (label, url) or (label, [(label, url), ...]) for a drop-down.
+"""
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from journal.access import is_school_management
+from journal.access import can_edit_structure, is_school_management
 from journal.selectors import led_class_id
 
 from .choices import Role
+
+
+def _management_items(user) -> list:
+    year_items = [
+        (_("Открытие учебного года"), reverse("journal:setup")),
+        (_("Календарь"), reverse("journal:year_detail")),
+        (_("Учебная нагрузка"), reverse("journal:assignment_list")),
+    ]
+    people_items = [(_("Сотрудники"), reverse("journal:staff_list"))]
+    if can_edit_structure(user):
+        people_items += [
+            (_("Загрузка списков"), reverse("accounts:import_upload")),
+            (_("Коды входа сотрудников"), reverse("accounts:staff_credentials")),
+        ]
+    items = [
+        (_("Классы"), reverse("journal:class_list")),
+        (_("Расписание"), reverse("journal:timetable_index")),
+        (_("Учебный год"), year_items),
+        (_("Люди"), people_items),
+    ]
+    if user.is_staff:
+        items.append((_("Администрирование"), reverse("admin:index")))
+    return items
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [(_("Главная"), reverse("home"))]
+    items: list = [(_("Главная"), reverse("home"))]
     if is_school_management(user):
-        items += [
-            (_("Открытие года"), reverse("journal:setup")),
-            (_("Классы"), reverse("journal:class_list")),
-            (_("Учебная нагрузка"), reverse("journal:assignment_list")),
-            (_("Расписание"), reverse("journal:timetable_index")),
-            (_("Сотрудники"), reverse("journal:staff_list")),
-        ]
+        items += _management_items(user)
     elif user.role == Role.TEACHER:
         items.append((_("Мои классы и предметы"), reverse("journal:assignment_list")))
         items.append((_("Моё расписание"), reverse("journal:timetable_teacher", args=[user.pk])))
         led = led_class_id(user)
         if led is not None:
             items.append((_("Мой класс"), reverse("journal:class_detail", args=[led])))
-    elif user.role in (Role.PUPIL, Role.PARENT):
-        items.append((_("Дневник"), reverse("diary:home")))
-    items.append((_("Учебный год"), reverse("journal:year_detail")))
-    if user.is_staff:
-        items.append((_("Администрирование"), reverse("admin:index")))
-    return {"nav_items": items}
+        items.append((_("Учебный год"), reverse("journal:year_detail")))
+    else:
+        if user.role in (Role.PUPIL, Role.PARENT):
+            items.append((_("Дневник"), reverse("diary:home")))
+        items.append((_("Учебный год"), reverse("journal:year_detail")))
+    return {"nav_items": [_entry(label, target) for label, target in items]}
+
+
+def _entry(label: str, target) -> dict:
+    if isinstance(target, str):
+        return {"label": label, "url": target}
+    return {"label": label, "children": [{"label": sub, "url": url} for sub, url in target]}
