@@ -18,6 +18,8 @@ def _management_items(user) -> list:
         (_("Открытие учебного года"), reverse("journal:setup")),
         (_("Календарь"), reverse("journal:year_detail")),
         (_("Учебная нагрузка"), reverse("journal:assignment_list")),
+        (_("Движение учащихся"), reverse("journal:movement")),
+        (_("Перевод учащихся и закрытие года"), reverse("journal:promotion")),
     ]
     people_items = [(_("Сотрудники"), reverse("journal:staff_list"))]
     if can_edit_structure(user):

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connection, models
 
 PERMISSIONS_BY_RELATION: dict[str, tuple[str, ...]] = {
     # a teacher on their teaching assignment
@@ -23,8 +23,19 @@ PERMISSIONS_BY_RELATION: dict[str, tuple[str, ...]] = {
 }
 
 
+_PERMISSION_IDS: dict[tuple, list[int]] = {}
+
+
 def _permission_ids(target_model: type[models.Model], codenames: Iterable[str]) -> list[int]:
+    """Permission ids, cached per database: they are written by migrate and never change afterwards."""
     codenames = list(codenames)
+    key = (connection.settings_dict["NAME"], target_model._meta.label, tuple(codenames))
+    if key not in _PERMISSION_IDS:
+        _PERMISSION_IDS[key] = _load_permission_ids(target_model, codenames)
+    return _PERMISSION_IDS[key]
+
+
+def _load_permission_ids(target_model: type[models.Model], codenames: list[str]) -> list[int]:
     content_type = ContentType.objects.get_for_model(target_model)
     ids = list(
         Permission.objects.filter(content_type=content_type, codename__in=codenames).values_list("pk", flat=True)

@@ -120,8 +120,10 @@ def test_every_curriculum_line_is_taught(demo):
 
 
 def test_sizes_follow_the_pupils_option(demo):
-    assert PupilProfile.objects.count() == 60
-    assert Enrollment.objects.count() == 60
+    year = SchoolYear.objects.get()
+    # 60 on the first day; the demo's movement adds a few arrivals during the year.
+    assert Enrollment.objects.filter(date_from=year.start_date).values("pupil").distinct().count() == 60
+    assert 60 < PupilProfile.objects.count() <= 66
     assert SchoolClass.objects.count() == 22  # at least two classes per grade
     assert SchoolClass.objects.filter(class_teacher__isnull=True).count() == 0
 

@@ -25,6 +25,7 @@ from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserO
 from accounts.permissions import permission_rows
 from journal import demo_data as data
 from journal.choices import GRADES, PeriodKind
+from journal.demo_movement import seed_movement
 from journal.demo_timetable import seed_timetable
 from journal.models import (
     CurriculumEntry,
@@ -599,6 +600,8 @@ class Command(BaseCommand):
         builder = DemoSchoolBuilder(pupils=pupils, today=timezone.localdate())
         with transaction.atomic():
             builder.build()
+            seed_movement(actor=builder.admin, year=builder.year)
+            User.objects.update(password=builder.password)  # the newcomers too: every demo login is demo12345
             timetable = (
                 {"hours_unplaced": 0} if no_timetable else seed_timetable(actor=builder.admin, year=builder.year)
             )
