@@ -36,7 +36,6 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from journal.demo_movement import seed_movement  # noqa: E402
 from journal.models import Enrollment, Promotion, PromotionDecision, SchoolClass, SchoolYear  # noqa: E402
 from journal.services.promotion import promotion_apply, promotion_preview, promotion_set_many  # noqa: E402
 from journal.services.year_copy import suggested_year, year_copy_structure  # noqa: E402
@@ -79,12 +78,11 @@ def run(pupils: int) -> None:
     ContentType.objects.clear_cache()
     try:
         print(f"--pupils {pupils} on {connection.vendor}")
-        with Step("seed_demo + demo movement"):
-            call_command("seed_demo", pupils=pupils, stdout=StringIO())
+        with Step("seed_demo (with its movement)"):
+            call_command("seed_demo", pupils=pupils, no_timetable=True, stdout=StringIO())
             year = SchoolYear.objects.get()
             admin = User.objects.get(username="admin")
             deputy = User.objects.get(username="deputy")
-            seed_movement(actor=admin, year=year)
         classes = SchoolClass.objects.filter(year=year).count()
         on_roll = Enrollment.objects.filter(school_class__year=year, date_to__isnull=True).count()
         print(f"  {classes} classes, {on_roll} pupils on the roll at the end of {year.name}")
