@@ -493,18 +493,17 @@ def test_a_failure_while_writing_rolls_back_everything(cast, monkeypatch):
     from accounts.services import imports as import_services
 
     job = upload(cast, [pupil_row(last_name="Белов"), pupil_row()])
-    real = import_services.enrollment_create
-    calls = []
+    real = import_services.check_rows
 
-    def failing(**kwargs):
-        calls.append(kwargs)
-        if len(calls) == 2:
-            raise ValidationError("Учащийся уже числится в классе на эту дату.")
-        return real(**kwargs)
+    def checked_then_raced(**kwargs):
+        checks = real(**kwargs)
+        # another request takes row 3's login after the check and before the insert
+        User.objects.create(username="sokolov.ai", role=Role.PUPIL, school=cast.school)
+        return checks
 
-    monkeypatch.setattr(import_services, "enrollment_create", failing)
+    monkeypatch.setattr(import_services, "check_rows", checked_then_raced)
     users, links, enrolments = User.objects.count(), ParentChild.objects.count(), Enrollment.objects.count()
-    with pytest.raises(ValidationError, match="Строка 3: Учащийся уже числится"):
+    with pytest.raises(ValidationError, match="пока он записывался, данные школы изменились"):
         import_apply(actor=cast.admin, job=job)
     assert (User.objects.count(), ParentChild.objects.count(), Enrollment.objects.count()) == (users, links, enrolments)
     assert ImportJob.objects.get(pk=job.pk).applied_at is None
