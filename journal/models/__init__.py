@@ -1,3 +1,16 @@
+from .marks import (
+    Attendance,
+    AttendanceCode,
+    EditWindow,
+    Homework,
+    Mark,
+    MarkValue,
+    PeriodMark,
+    PeriodMarkKind,
+    PlanTopic,
+    Substitution,
+    WorkType,
+)
 from .promotion import Promotion, PromotionDecision
 from .school_calendar import CalendarDay, GradeSettings, SchoolYear, StudyPeriod, Vacation
 from .structure import (
@@ -14,12 +27,21 @@ from .timetable import WEEKDAY_CHOICES, Bell, Lesson, Room, TimetableEntry
 
 __all__ = [
     "WEEKDAY_CHOICES",
+    "Attendance",
+    "AttendanceCode",
     "Bell",
     "CalendarDay",
     "CurriculumEntry",
+    "EditWindow",
     "Enrollment",
     "GradeSettings",
+    "Homework",
     "Lesson",
+    "Mark",
+    "MarkValue",
+    "PeriodMark",
+    "PeriodMarkKind",
+    "PlanTopic",
     "Promotion",
     "PromotionDecision",
     "Room",
@@ -29,8 +51,10 @@ __all__ = [
     "StudyPeriod",
     "Subgroup",
     "Subject",
+    "Substitution",
     "TeachingAssignment",
     "TeachingAssignmentUserObjectPermission",
     "TimetableEntry",
     "Vacation",
+    "WorkType",
 ]

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .school_calendar import SchoolYear
 from .structure import TeachingAssignment
@@ -104,6 +106,43 @@ class Lesson(models.Model):
         related_name="lessons",
     )
     topic = models.CharField(_("тема урока"), max_length=500, blank=True)
+    plan_topic = models.ForeignKey(
+        "journal.PlanTopic",
+        verbose_name=_("тема по КТП"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lessons",
+    )
+    work_type = models.ForeignKey(
+        "journal.WorkType",
+        verbose_name=_("вид работы на уроке"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_control = models.BooleanField(_("контрольная работа"), default=False)
+    taught_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("провёл урок"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("заполняется при замене; иначе урок провёл учитель по нагрузке"),
+    )
+    recorded_at = models.DateTimeField(_("запись об уроке внесена"), null=True, blank=True)
+    locked_at = models.DateTimeField(
+        _("отметки закрыты"),
+        null=True,
+        blank=True,
+        help_text=_("проставляется ежедневной задачей; правило действует и без неё"),
+    )
+
+    # History of the lesson record (topic, kind of work, control, who taught). The layout deletes only lessons
+    # without records, with a raw delete, so no history rows are written for them.
+    history = HistoricalRecords(excluded_fields=["room", "timetable_entry", "locked_at"])
 
     class Meta:
         verbose_name = _("урок")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,12 +25,16 @@ from ..access import require_timetable_editor, same_school
 from ..choices import DayKind
 from ..models import (
     WEEKDAY_CHOICES,
+    Attendance,
     Bell,
     CalendarDay,
     GradeSettings,
+    Homework,
     Lesson,
+    Mark,
     Room,
     SchoolYear,
+    Substitution,
     TeachingAssignment,
     TimetableEntry,
 )
@@ -315,14 +319,27 @@ def timetable_entry_remove(
 # Laying out the year's lessons ----------------------------------------------------------------------------------
 
 
-def lesson_has_records(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
-    """Annotate ``has_records``: the lesson holds something a teacher entered, so it is never deleted.
+def lesson_records() -> Q:
+    """True for a lesson that holds something a teacher entered, so the layout never deletes it.
 
-    The one place that knows what a lesson's record is. Today: a topic. Marks and attendance (issue 4)
-    join this expression, e.g. ``| Q(Exists(Mark.objects.filter(lesson=OuterRef("pk"))))``.
+    The one place that knows what a lesson's record is: a topic or a КТП topic, a lesson record saved, any mark
+    or attendance row (even one cleared later: it has history), homework, a substitution.
     """
-    records = ~Q(topic="")
-    return queryset.annotate(has_records=ExpressionWrapper(records, output_field=BooleanField()))
+    lesson = OuterRef("pk")
+    return (
+        ~Q(topic="")
+        | Q(plan_topic__isnull=False)
+        | Q(recorded_at__isnull=False)
+        | Q(Exists(Mark.objects.filter(lesson=lesson)))
+        | Q(Exists(Attendance.objects.filter(lesson=lesson)))
+        | Q(Exists(Homework.objects.filter(lesson=lesson)))
+        | Q(Exists(Substitution.objects.filter(lesson=lesson)))
+    )
+
+
+def lesson_has_records(queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """Annotate ``has_records`` (see ``lesson_records``)."""
+    return queryset.annotate(has_records=ExpressionWrapper(lesson_records(), output_field=BooleanField()))
 
 
 @dataclass
@@ -459,8 +476,9 @@ def lessons_layout(*, actor: User, year: SchoolYear, from_date: dt.date | None =
     chunk = _chunk_size()
     for offset in range(0, len(to_delete), chunk):
         pks = to_delete[offset : offset + chunk]
-        # Re-checked in the DELETE itself: a topic written a moment ago keeps its lesson.
-        deleted, _by_model = lesson_has_records(Lesson.objects.filter(pk__in=pks)).filter(has_records=False).delete()
+        # Re-checked in the DELETE itself: a topic written a moment ago keeps its lesson. A raw delete: these
+        # lessons have nothing to cascade to, and a per-object delete would write a history row for each.
+        deleted = Lesson.objects.filter(pk__in=pks).exclude(lesson_records())._raw_delete(Lesson.objects.db)
         result.removed += deleted
         result.kept_with_data += len(pks) - deleted
     for (entry_id, room_id), pks in to_update.items():
