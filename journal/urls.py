@@ -12,6 +12,12 @@ urlpatterns = [
     path("staff/", views.staff_list, name="staff_list"),
 ]
 
-from . import urls_closing, urls_setup, urls_timetable  # noqa: E402
+from . import urls_closing, urls_grid, urls_journal, urls_setup, urls_timetable  # noqa: E402
 
-urlpatterns += urls_setup.urlpatterns + urls_timetable.urlpatterns + urls_closing.urlpatterns
+urlpatterns += (
+    urls_setup.urlpatterns
+    + urls_timetable.urlpatterns
+    + urls_closing.urlpatterns
+    + urls_grid.urlpatterns
+    + urls_journal.urlpatterns
+)

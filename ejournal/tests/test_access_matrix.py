@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests import matrix_people
-from journal.tests import matrix_closing, matrix_setup, matrix_timetable
+from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_setup, matrix_timetable
 
 ROLES = [
     "anonymous",
@@ -93,7 +93,7 @@ MATRIX = {
 }
 
 # Each area keeps its entries beside its tests; the constants above are the vocabulary they use.
-for _module in (matrix_setup, matrix_timetable, matrix_closing, matrix_people):
+for _module in (matrix_setup, matrix_timetable, matrix_closing, matrix_people, matrix_grid, matrix_journal):
     assert not set(_module.MATRIX_ENTRIES) & set(MATRIX), f"{_module.__name__} repeats an entry"
     MATRIX.update(_module.MATRIX_ENTRIES)
 
