@@ -19,6 +19,8 @@ def _management_items(user) -> list:
         (_("Календарь"), reverse("journal:year_detail")),
         (_("Учебная нагрузка"), reverse("journal:assignment_list")),
         (_("Движение учащихся"), reverse("journal:movement")),
+        (_("Журнал замены уроков"), reverse("journal:substitutions")),
+        (_("Окна исправлений отметок"), reverse("journal:unlock_list")),
         (_("Перевод учащихся и закрытие года"), reverse("journal:promotion")),
     ]
     people_items = [(_("Сотрудники"), reverse("journal:staff_list"))]
@@ -50,7 +52,16 @@ def navigation(request: HttpRequest) -> dict:
         items.append((_("Моё расписание"), reverse("journal:timetable_teacher", args=[user.pk])))
         led = led_class_id(user)
         if led is not None:
-            items.append((_("Мой класс"), reverse("journal:class_detail", args=[led])))
+            items.append(
+                (
+                    _("Мой класс"),
+                    [
+                        (_("Класс и учащиеся"), reverse("journal:class_detail", args=[led])),
+                        (_("Пропуски за неделю"), reverse("journal:absences", args=[led])),
+                        (_("Личные карточки"), reverse("accounts:class_cards", args=[led])),
+                    ],
+                )
+            )
         items.append((_("Учебный год"), reverse("journal:year_detail")))
     else:
         if user.role in (Role.PUPIL, Role.PARENT):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,6 +9,7 @@ from django.utils import timezone
 
 from journal import selectors as journal_selectors
 from journal.access import is_school_management
+from journal.selectors.substitution import teacher_substitutions
 
 from . import selectors
 from .choices import Role
@@ -45,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.TEACHER:
         context["assignments"] = list(journal_selectors.teacher_assignments(user, year)) if year else []
         context["led_class"] = journal_selectors.led_class(user, year)
+        context["substitutions"] = list(teacher_substitutions(user, today, today + dt.timedelta(days=14)))
         return render(request, "accounts/home_teacher.html", context)
     if user.role == Role.PUPIL:
         context["cards"] = [selectors.pupil_card(user.pupil, today)] if hasattr(user, "pupil") else []

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -173,6 +174,15 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=6),
+    },
+    # Hourly, so that schools in every time zone are stamped soon after their midnight; idempotent and cheap.
+    "journal-lock-expired-lessons": {
+        "task": "journal.tasks.lock_expired_lessons",
+        "schedule": crontab(minute=30),
+    },
+    "journal-warn-locking-soon": {
+        "task": "journal.tasks.warn_locking_soon",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

@@ -8,7 +8,7 @@ django-guardian object permissions granted by the services.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_user_perms
 
 from accounts.choices import Role
 from accounts.models import User
@@ -25,6 +25,13 @@ def is_school_management(user: User) -> bool:
     return user.is_management or (user.is_superuser and user.school_id is None)
 
 
+def object_perms(user: User, obj) -> set[str]:
+    """The user's own object permissions on ``obj`` (one query). Unlike guardian's checker this does not grant
+    everything to a Django superuser: a school's admin is one (for the Django admin), but reads the journal only.
+    """
+    return set(get_user_perms(user, obj))
+
+
 def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
     """The assignment and whether the user may keep its journal: the teacher, or the class teacher [003 §4.4]."""
     assignment = get_object_or_404(
@@ -35,11 +42,11 @@ def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
     )
     if not same_school(user, assignment.year.school_id):
         raise Http404
-    checker = ObjectPermissionChecker(user)
-    if checker.has_perm("edit_assignment_journal", assignment):
+    if "edit_assignment_journal" in object_perms(user, assignment):
         return assignment, True
-    if checker.has_perm("view_class_journal", assignment.school_class):
-        return assignment, checker.has_perm("manage_class", assignment.school_class)
+    class_perms = object_perms(user, assignment.school_class)
+    if "view_class_journal" in class_perms:
+        return assignment, "manage_class" in class_perms
     if is_school_management(user):
         return assignment, False
     raise Http404
@@ -50,10 +57,10 @@ def class_for_user(user: User, pk: int) -> tuple[SchoolClass, bool]:
     school_class = get_object_or_404(SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk)
     if not same_school(user, school_class.year.school_id):
         raise Http404
-    checker = ObjectPermissionChecker(user)
-    if checker.has_perm("manage_class", school_class):
+    perms = object_perms(user, school_class)
+    if "manage_class" in perms:
         return school_class, True
-    if checker.has_perm("view_class_journal", school_class) or is_school_management(user):
+    if "view_class_journal" in perms or is_school_management(user):
         return school_class, False
     raise Http404
 
@@ -86,3 +93,84 @@ def year_for_user(user: User, pk: int) -> tuple[SchoolYear, bool]:
     if not same_school(user, year.school_id) or not is_school_management(user):
         raise Http404
     return year, can_edit_structure(user) and not year.is_closed
+
+
+# Lessons of the class journal (issue 4) ------------------------------------------------------------------------
+
+from .models import (  # noqa: E402
+    Lesson,
+    SchoolClassUserObjectPermission,
+    Substitution,
+    TeachingAssignmentUserObjectPermission,
+)
+
+LESSON_TEACHER, LESSON_CLASS_TEACHER, LESSON_SUBSTITUTE = "teacher", "class_teacher", "substitute"
+
+
+def is_lesson_class_teacher(user: User, lesson: Lesson) -> bool:
+    """The class teacher of the lesson's class (manage_class), who corrects absence reasons [003 §2.9]."""
+    return SchoolClassUserObjectPermission.objects.filter(
+        user_id=user.pk,
+        content_object_id=lesson.assignment.school_class_id,
+        permission__codename="manage_class",
+    ).exists()
+
+
+def lesson_substitute_id(lesson: Lesson) -> int | None:
+    """The substitute recorded for the lesson (замена); no query when it was select_related."""
+    try:
+        return lesson.substitution.substitute_id
+    except Substitution.DoesNotExist:
+        return None
+
+
+def lesson_editor_role(user: User, lesson: Lesson) -> str | None:
+    """Why the user may keep this lesson's journal: its teacher, the class teacher, or its substitute; else None.
+
+    Reads the direct permission tables rather than ObjectPermissionChecker, which lets any superuser through:
+    the school admin holds the superuser flag, and the administration only reads the journal. The substitute
+    keeps that one lesson only, not the rest of the assignment.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if TeachingAssignmentUserObjectPermission.objects.filter(
+        user_id=user.pk, content_object_id=lesson.assignment_id, permission__codename="edit_assignment_journal"
+    ).exists():
+        return LESSON_TEACHER
+    if is_lesson_class_teacher(user, lesson):
+        return LESSON_CLASS_TEACHER
+    if lesson_substitute_id(lesson) == user.pk:
+        return LESSON_SUBSTITUTE
+    return None
+
+
+def lesson_for_user(user: User, pk: int) -> tuple[Lesson, bool]:
+    """The lesson and whether the user may write in it: the assignment's teacher, the class teacher, the substitute.
+
+    The director, the deputy and the admin see every lesson of their school read-only; anyone else gets 404.
+    """
+    lesson = get_object_or_404(
+        Lesson.objects.select_related(
+            "assignment__year__school",
+            "assignment__school_class__class_teacher",
+            "assignment__subject",
+            "assignment__subgroup",
+            "assignment__teacher",
+            "substitution__substitute",
+            "taught_by",
+            "plan_topic",
+            "work_type",
+        ),
+        pk=pk,
+    )
+    if not same_school(user, lesson.assignment.year.school_id):
+        raise Http404
+    if lesson_editor_role(user, lesson) is not None:
+        return lesson, True
+    if is_school_management(user):
+        return lesson, False
+    if "view_assignment_journal" in object_perms(user, lesson.assignment) or "view_class_journal" in object_perms(
+        user, lesson.assignment.school_class
+    ):
+        return lesson, False
+    raise Http404

@@ -28,9 +28,12 @@ from journal.choices import GRADES, PeriodKind
 from journal.demo_movement import seed_movement
 from journal.demo_timetable import seed_timetable
 from journal.models import (
+    Attendance,
     CurriculumEntry,
     Enrollment,
+    Homework,
     Lesson,
+    Mark,
     Room,
     SchoolClass,
     SchoolClassUserObjectPermission,
@@ -570,6 +573,10 @@ def row_counts() -> list[tuple[str, int]]:
         ("кабинеты", Room.objects.count()),
         ("уроки в недельном расписании", TimetableEntry.objects.count()),
         ("уроки на год (журнал)", Lesson.objects.count()),
+        ("уроки с записью (тема)", Lesson.objects.exclude(topic="").count()),
+        ("отметки", Mark.objects.count()),
+        ("пропуски и опоздания", Attendance.objects.count()),
+        ("домашние задания", Homework.objects.count()),
         ("объектные права (guardian)", permissions),
     ]
 

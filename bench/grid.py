@@ -1,0 +1,287 @@
+"""Benchmark the class journal grid: the page for 30 pupils × 45 lessons with ~1,200 marks, and saving one mark.
+
+    .venv/bin/python bench/grid.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/grid.py
+    .venv/bin/python bench/grid.py --runs 50 --profile     # plus a cProfile of one page and of one save
+
+Builds the test cast (conftest.build_cast: a school, the 2026/2027 year with quarters, 7 «А» with its math teacher
+at 5 hours a week) on a throwaway database, adds pupils up to 30 and 45 lessons of the 2nd quarter with topics,
+kinds of work, homework, ~1,200 marks, absences and proposed period marks, and stands the clock on 24.12.2026 (the
+last lessons are open, the older ones locked). Then, through the Django test Client, prints the median server time
+of the grid page over ``--runs`` requests, its queries and its HTML size (raw and gzip), and the median time to
+save one mark through the cell endpoint (journal:grid_cell → mark_set). Targets on this machine: the page under
+30 ms and 150 KB, a mark under 15 ms. The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
+PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
+ejournal.settings_test (DEBUG off, as in production).
+"""
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import zoneinfo
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The test settings run with DEBUG off, as production does (no debug cursor, no template debug info).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+
+import django
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts import services as account_services  # noqa: E402
+from conftest import build_cast  # noqa: E402
+from journal import services  # noqa: E402
+from journal.access import assignment_for_user  # noqa: E402
+from journal.models import (  # noqa: E402
+    Attendance,
+    Enrollment,
+    Homework,
+    Lesson,
+    Mark,
+    PeriodMark,
+    PeriodMarkKind,
+    StudyPeriod,
+)
+from journal.selectors.grid import journal_grid  # noqa: E402
+from journal.services.work_types import work_types_ensure  # noqa: E402
+from journal.views.grid import grid_table  # noqa: E402
+from journal.workdays import grade_calendar  # noqa: E402
+
+NOW = dt.datetime(2026, 12, 24, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
+PUPILS, LESSONS = 30, 45
+SURNAMES = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Васильев", "Петрова", "Соколов", "Михайлова", "Новиков"]
+TOPICS = ["Сложение и вычитание дробей", "Умножение дробей", "Деление дробей", "Решение задач на дроби"]
+
+
+def throwaway_name() -> str:
+    if connection.vendor == "sqlite":
+        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-grid-{os.getpid()}.sqlite3")
+    return f"ejournal_bench_grid_{os.getpid()}"
+
+
+def build():
+    """The cast plus 29 pupils and a quarter of lessons with marks; returns (cast, period, lessons, pupil ids)."""
+    cast = build_cast()
+    for n in range(PUPILS - 1):
+        pupil = account_services.pupil_create(
+            actor=cast.admin,
+            school=cast.school,
+            username=f"bench{n}",
+            last_name=SURNAMES[n % len(SURNAMES)],
+            first_name=f"Ученик{n:02d}",
+        )
+        services.enrollment_create(
+            actor=cast.admin, pupil=pupil, school_class=cast.class_a, date_from=cast.year.start_date
+        )
+    period = StudyPeriod.objects.get(year=cast.year, number=2)
+    calendar = grade_calendar(cast.school, cast.class_a.grade)
+    days = [
+        period.start_date + dt.timedelta(days=n)
+        for n in range((NOW.date() - period.start_date).days + 1)
+        if calendar.is_school_day(period.start_date + dt.timedelta(days=n))
+    ]
+    slots = sorted([(day, 1) for day in days] + [(day, 3) for day in days[::3]])[-LESSONS:]
+    kinds = work_types_ensure(cast.school)
+    rng = random.Random(20261224)
+    lessons = Lesson.objects.bulk_create(
+        [
+            Lesson(
+                assignment=cast.math_a,
+                date=day,
+                number=number,
+                topic=f"{TOPICS[n % len(TOPICS)]} (урок {n + 1})",
+                work_type=kinds[6] if n % 9 == 8 else kinds[n % 3],
+                is_control=n % 9 == 8,
+            )
+            for n, (day, number) in enumerate(slots)
+        ]
+    )
+    pupil_ids = list(Enrollment.objects.filter(school_class=cast.class_a).values_list("pupil_id", flat=True))
+    marks, absences = [], []
+    for lesson in lessons[:-1]:  # the last lesson is left empty for the save benchmark
+        for pupil_id in pupil_ids:
+            roll = rng.random()
+            if roll < 0.05:
+                absences.append(Attendance(lesson=lesson, pupil_id=pupil_id, code="н", updated_by=cast.teacher))
+            elif roll < 0.88:
+                value = rng.choice("2334445555")
+                marks.append(
+                    Mark(
+                        lesson=lesson,
+                        pupil_id=pupil_id,
+                        value=value,
+                        work_type=lesson.work_type,
+                        updated_by=cast.teacher,
+                    )
+                )
+                if roll < 0.11:
+                    marks.append(
+                        Mark(
+                            lesson=lesson,
+                            pupil_id=pupil_id,
+                            position=2,
+                            value=rng.choice("345"),
+                            work_type=kinds[1],
+                            updated_by=cast.teacher,
+                        )
+                    )
+    Mark.objects.bulk_create(marks)
+    Attendance.objects.bulk_create(absences)
+    Homework.objects.bulk_create(
+        [Homework(lesson=lesson, text="§ 12, № 345–350", updated_by=cast.teacher) for lesson in lessons[::2]]
+    )
+    PeriodMark.objects.bulk_create(
+        [
+            PeriodMark(
+                assignment=cast.math_a,
+                pupil_id=pupil_id,
+                kind=PeriodMarkKind.PERIOD,
+                period=period,
+                proposed_value="4",
+                updated_by=cast.teacher,
+            )
+            for pupil_id in pupil_ids[::2]
+        ]
+    )
+    return cast, period, lessons, pupil_ids
+
+
+def profile_call(label: str, call) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    print(f"--- profile: {label}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+class Timing:
+    """Median wall time of a call over ``runs``, and the median CPU time of this process beside it.
+
+    The machine is shared: when other processes load it, wall time grows while the process's CPU time (the
+    Python side; with SQLite, the database work too) stays close to what an idle machine shows.
+    """
+
+    def __init__(self, call, runs: int, check=None) -> None:
+        walls, cpus = [], []
+        for n in range(runs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = call(n)
+            cpus.append(time.process_time() - cpu)
+            walls.append(time.perf_counter() - wall)
+            if check is not None:
+                check(result)
+        self.wall = statistics.median(walls) * 1000
+        self.cpu = statistics.median(cpus) * 1000
+        self.best = min(walls) * 1000
+
+    def __str__(self) -> str:
+        return f"median {self.wall:5.1f} ms (best {self.best:.1f}, CPU {self.cpu:.1f})"
+
+
+def ok(response) -> None:
+    assert response.status_code == 200, (response.status_code, response.content[:300])
+
+
+def run(runs: int, profile: bool) -> None:
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    ContentType.objects.clear_cache()
+    try:
+        with time_machine.travel(NOW, tick=True):
+            started = time.perf_counter()
+            cast, period, lessons, pupil_ids = build()
+            print(f"grid bench on {connection.vendor}: built in {time.perf_counter() - started:.1f} s")
+            print(
+                f"  {len(pupil_ids)} pupils, {len(lessons)} lessons ({lessons[0].date:%d.%m}–{lessons[-1].date:%d.%m}), "
+                f"{Mark.objects.count()} marks, {Attendance.objects.count()} absences"
+            )
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(cast.teacher)
+            url = reverse("journal:grid", args=[cast.math_a.pk]) + f"?period={period.pk}"
+            for _ in range(3):  # warm up: templates, URL resolvers, permission caches
+                ok(client.get(url))
+            connection.queries_log.clear()  # the build filled the capped log: counting needs room
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get(url)
+            page_queries = len(queries)  # read now: each request clears the connection's query log
+            ok(page)
+            html = page.content
+            timing = Timing(lambda n: client.get(url), runs, ok)
+            print(
+                f"  grid page:   {timing}, {page_queries} queries, {len(html) / 1024:.0f} KB raw, "
+                f"{len(gzip.compress(html)) / 1024:.1f} KB gzip, {html.count(b'<td')} cells"
+            )
+            # Where the time goes: the selector (5 queries and the Python around them) and the table's HTML.
+            assignment, _can_edit = assignment_for_user(cast.teacher, cast.math_a.pk)
+            grid = journal_grid(assignment, period.pk)
+            print(f"    the selector     {Timing(lambda n: journal_grid(assignment, period.pk), runs)}")
+            print(f"    the table's HTML {Timing(lambda n: grid_table(grid, can_edit=True), runs)}")
+            plain = reverse("accounts:profile")
+            ok(client.get(plain))
+            print(
+                f"    for scale, a plain page of the site (the profile): {Timing(lambda n: client.get(plain), runs, ok)}"
+            )
+            if profile:
+                connection.queries_log.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(url)
+                for query in queries.captured_queries:
+                    print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
+                profile_call("grid page", lambda: client.get(url))
+
+            open_lesson = lessons[-1]
+            cell_url = reverse("journal:grid_cell")
+
+            def save(n: int, value: str | None = None):
+                data = {
+                    "lesson": open_lesson.pk,
+                    "pupil": pupil_ids[n % len(pupil_ids)],
+                    "field": "mark1",
+                    "value": value or "54"[(n // len(pupil_ids)) % 2],  # a new mark, then a changed one
+                    "period": period.pk,
+                }
+                return client.post(cell_url, data)
+
+            timing = Timing(save, runs, ok)
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as queries:
+                ok(save(0, "3"))
+            print(f"  save a mark: {timing}, {len(queries)} queries")
+            if profile:
+                for query in queries.captured_queries:
+                    print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
+                profile_call("save a mark", lambda: save(1, "2"))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="requests per measurement (default 20)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one grid page")
+    args = parser.parse_args()
+    run(args.runs, args.profile)
+
+
+if __name__ == "__main__":
+    main()

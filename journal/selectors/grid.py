@@ -1,0 +1,650 @@
+"""The class journal grid: pupils in rows, the lessons of a study period in columns, marks and absences in cells.
+
+``journal_grid`` reads the whole page in five queries whatever the number of pupils, lessons and marks:
+
+1. the grade's study periods, with the grade's working week annotated (the period to show is chosen in Python);
+2. the grade's special days of the year (holidays, transfers), for ONE working-day calendar of the edit lock;
+3. the roster: enrolments of the class overlapping the period, with the pupil, subgroup membership and the
+   period mark annotated;
+4. the lessons of the period, with their kind of work, plan topic, substitute, homework flag and the latest open
+   edit window annotated (so journal.lock.edit_state needs no query per lesson);
+5. every cell's entries, marks and attendance, with the school's kinds of work (their weights) in one
+   ``UNION ALL``.
+
+Everything a cell shows is prepared here as plain strings; journal.views.grid joins the rows into HTML.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from accounts.models import PupilProfile, User
+
+from ..choices import PeriodKind
+from ..lock import edit_state, lock_deadline
+from ..models import (
+    Attendance,
+    CalendarDay,
+    EditWindow,
+    Enrollment,
+    GradeSettings,
+    Homework,
+    Lesson,
+    Mark,
+    PeriodMark,
+    PeriodMarkKind,
+    PlanTopic,
+    StudyPeriod,
+    Subgroup,
+    TeachingAssignment,
+    WorkType,
+)
+from ..workdays import GradeCalendar, _apply_day, _YearRules
+from .averages import forecast, period_mark_minimum, weighted_average
+
+# Attendance codes that mean the pupil was not in the lesson (опоздание «оп» is present, only late).
+ABSENT_CODES = frozenset({"н", "б", "у", "п"})
+ATTENDANCE_SLOT = 0  # the slot of the attendance code in a cell; marks use their position (1, 2)
+USER_NAME_FIELDS = ("username", "last_name", "first_name", "middle_name")  # what the grid shows of a person
+KIND_SLOT = -1  # a row that is a kind of work with its weight, not a cell entry
+ONE = Decimal(1)
+
+
+# Cells, columns, rows ------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Cell:
+    """What a cell holds: up to two marks and an attendance code ("" when empty)."""
+
+    mark1: str = ""
+    mark2: str = ""
+    attendance: str = ""
+
+    def set(self, slot: int, value: str) -> None:
+        if slot == ATTENDANCE_SLOT:
+            self.attendance = value
+        elif slot == 1:
+            self.mark1 = value
+        else:
+            self.mark2 = value
+
+    @property
+    def marks(self) -> list[str]:
+        return [value for value in (self.mark1, self.mark2) if value]
+
+    @property
+    def absent(self) -> bool:
+        return self.attendance in ABSENT_CODES
+
+
+EMPTY = Cell()
+
+
+class ColumnState:
+    OPEN = "open"  # marks may be entered
+    UNLOCKED = "unlocked"  # past the deadline, open through an edit window
+    LOCKED = "locked"  # past the deadline (or a closed year)
+    FUTURE = "future"  # the lesson has not taken place yet
+
+
+@dataclass
+class GridColumn:
+    """A lesson of the period: a column of the grid with its header data and edit state."""
+
+    lesson: Lesson
+    editable: bool
+    state: str
+    reason: str  # why it is not editable (Russian), or when an unlock window closes
+    topic: str = ""  # the lesson's topic, else its КТП topic
+    work_type: str = ""  # the kind of work done
+    taught_by: str = ""  # the substitute who taught it, if any
+    has_homework: bool = False
+    missing: int | None = None  # a control work: present pupils still without a mark
+
+    @property
+    def topic_short(self) -> str:
+        return self.topic if len(self.topic) <= 40 else self.topic[:38].rstrip() + "…"
+
+
+@dataclass
+class RosterPupil:
+    """A pupil of the class (or subgroup) within the period: the days they belonged to it and the period mark."""
+
+    pupil: PupilProfile
+    spans: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    arrived_on: dt.date | None = None  # first day in the class, if after the period's start
+    left_on: dt.date | None = None  # last day in the class, if before the period's end
+    period_value: str = ""
+    period_proposed: str = ""
+
+    def is_enrolled(self, day: dt.date) -> bool:
+        return any(start <= day <= end for start, end in self.spans)
+
+
+@dataclass
+class GridRow:
+    """A pupil: the cells (None where the pupil was not in the class or group that day) and the period figures."""
+
+    pupil: PupilProfile
+    number: int
+    roster: RosterPupil
+    cells: list[Cell | None]
+    marks_count: int = 0
+    average: Decimal | None = None
+    forecast: str = ""
+    enough: bool = False
+    period_value: str = ""
+    period_proposed: str = ""
+
+
+@dataclass
+class Grid:
+    assignment: TeachingAssignment
+    period: StudyPeriod | None
+    periods: list[StudyPeriod]
+    date_from: dt.date
+    date_to: dt.date
+    today: dt.date
+    columns: list[GridColumn]
+    rows: list[GridRow]
+    minimum: int  # current marks needed for a period mark
+    with_stats: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def editable_columns(self) -> int:
+        return sum(1 for column in self.columns if column.editable)
+
+
+# Pupil figures -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PupilStats:
+    marks_count: int
+    average: Decimal | None
+    forecast: str
+    enough: bool
+
+
+def pupil_stats(marks: list[tuple[str, Decimal]], minimum: int) -> PupilStats:
+    """The figures at the right of a pupil's row from their (value, weight) marks of the period."""
+    average = weighted_average(marks)
+    return PupilStats(len(marks), average, forecast(average), len(marks) >= minimum)
+
+
+def mark_weight(weight: Decimal | None) -> Decimal:
+    """A mark without a kind of work weighs 1 (as on the period marks page)."""
+    return weight if weight is not None else ONE
+
+
+def pupil_period_stats(assignment: TeachingAssignment, pupil_id: int, period_id: int) -> PupilStats:
+    """One pupil's figures for a study period of the assignment's year (1 query): a row refreshed after a save.
+
+    The period's dates are read in the same query; a period of another year gives no marks.
+    """
+    period = StudyPeriod.objects.filter(pk=period_id, year_id=assignment.year_id)
+    marks = [
+        (value, mark_weight(weight))
+        for value, weight in Mark.objects.filter(
+            lesson__assignment=assignment,
+            pupil_id=pupil_id,
+            lesson__date__gte=Subquery(period.values("start_date")[:1]),
+            lesson__date__lte=Subquery(period.values("end_date")[:1]),
+        )
+        .exclude(value="")
+        .values_list("value", "work_type__weight")
+    ]
+    return pupil_stats(marks, period_mark_minimum(assignment.hours_per_week))
+
+
+# Plain SQL ---------------------------------------------------------------------------------------------------------
+# The page's reads are written in SQL: on this machine the ORM took 2–5 ms to build each of them (subqueries,
+# joins, annotations) and SQLite 0.05–0.25 ms to answer. The SQL is plain enough for SQLite and PostgreSQL
+# alike; tables come from the models' metadata and values are always parameters.
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date(value: dt.date) -> object:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _as_date(value) -> dt.date | None:
+    """A date column as a date (SQLite returns text where it cannot see the column's type)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _as_datetime(value) -> dt.datetime | None:
+    """An aggregated datetime as an aware datetime (SQLite returns its UTC text)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(value)
+    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
+
+
+# The period and the calendar ---------------------------------------------------------------------------------------
+
+
+def grade_periods(assignment: TeachingAssignment) -> tuple[list[StudyPeriod], int]:
+    """The study periods of the grade's kind, in order, and the grade's working week (1 query)."""
+    rows = _fetch(
+        f"SELECT p.id, p.kind, p.number, p.start_date, p.end_date, g.days_per_week FROM {_table(StudyPeriod)} p"
+        f" LEFT JOIN {_table(GradeSettings)} g ON g.year_id = p.year_id AND g.grade = %s"
+        " WHERE p.year_id = %s AND p.kind = COALESCE(g.period_kind, %s) ORDER BY p.number",
+        [assignment.school_class.grade, assignment.year_id, PeriodKind.QUARTER.value],
+    )
+    periods = [
+        StudyPeriod(pk=pk, year_id=assignment.year_id, kind=kind, number=number, start_date=start, end_date=end)
+        for pk, kind, number, start, end, _days in rows
+    ]
+    days_per_week = rows[0][5] if rows and rows[0][5] else 5
+    return periods, days_per_week
+
+
+def choose_period(periods: list[StudyPeriod], pk: str | int | None, today: dt.date) -> StudyPeriod | None:
+    """The period asked for; by default the one containing today, else the last finished one, else the first."""
+    by_pk = {str(period.pk): period for period in periods}
+    if pk is not None and str(pk) in by_pk:
+        return by_pk[str(pk)]
+    current = next((p for p in periods if p.start_date <= today <= p.end_date), None)
+    if current is None:
+        finished = [p for p in periods if p.end_date < today]
+        current = finished[-1] if finished else (periods[0] if periods else None)
+    return current
+
+
+def year_calendar(assignment: TeachingAssignment, days_per_week: int) -> GradeCalendar:
+    """The grade's working-day calendar of the assignment's year, for the edit lock of its lessons (1 query).
+
+    journal.workdays.grade_calendar loads every year of the school (4 queries); a grid only needs the lessons'
+    year: dates after it (a May lesson's deadline in June) fall back to the production calendar there as well.
+    """
+    year = assignment.year
+    rules = _YearRules(year.start_date, year.end_date, days_per_week)
+    grade = assignment.school_class.grade
+    for day, kind in _fetch(
+        f'SELECT "date", kind FROM {_table(CalendarDay)} WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s',
+        [year.pk, grade, grade],
+    ):
+        _apply_day(rules.days_off, rules.workdays, _as_date(day), kind, days_per_week)
+    return GradeCalendar([rules], fallback_days_per_week=days_per_week)
+
+
+# The page's queries ------------------------------------------------------------------------------------------------
+
+
+def roster(
+    assignment: TeachingAssignment, date_from: dt.date, date_to: dt.date, period: StudyPeriod | None
+) -> list[RosterPupil]:
+    """Pupils of the class (and subgroup) on some day of [date_from, date_to] with their days in it (1 query).
+
+    As journal.selectors.closing.class_roster (same order), with the subgroup and the pupil's period mark for
+    ``period`` in the same query.
+    """
+    mark_columns, mark_join, params = "NULL, NULL", "", []
+    if period is not None:
+        mark_columns = "pm.value, pm.proposed_value"
+        mark_join = (
+            f" LEFT JOIN {_table(PeriodMark)} pm ON pm.pupil_id = e.pupil_id AND pm.assignment_id = %s"
+            " AND pm.kind = %s AND pm.period_id = %s"
+        )
+        params = [assignment.pk, PeriodMarkKind.PERIOD.value, period.pk]
+    sql = (
+        f"SELECT e.pupil_id, p.user_id, u.username, u.last_name, u.first_name, u.middle_name, e.date_from,"
+        f" e.date_to, {mark_columns} FROM {_table(Enrollment)} e"
+        f" JOIN {_table(PupilProfile)} p ON p.id = e.pupil_id JOIN {_table(User)} u ON u.id = p.user_id{mark_join}"
+        " WHERE e.school_class_id = %s AND e.date_from <= %s AND (e.date_to IS NULL OR e.date_to >= %s)"
+    )
+    params += [assignment.school_class_id, _date(date_to), _date(date_from)]
+    if assignment.subgroup_id:
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM {_table(Subgroup.pupils.through)} sp"
+            " WHERE sp.subgroup_id = %s AND sp.pupilprofile_id = e.pupil_id)"
+        )
+        params.append(assignment.subgroup_id)
+    sql += " ORDER BY u.last_name, u.first_name, u.middle_name, e.pupil_id, e.date_from"
+    rows: dict[int, RosterPupil] = {}
+    for pupil_id, user_id, username, last, first, middle, start, end, value, proposed in _fetch(sql, params):
+        row = rows.get(pupil_id)
+        if row is None:
+            user = User(pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle)
+            row = rows[pupil_id] = RosterPupil(
+                PupilProfile(pk=pupil_id, user=user), period_value=value or "", period_proposed=proposed or ""
+            )
+        start, end = _as_date(start), _as_date(end)
+        row.spans.append((max(start, date_from), end if end is not None and end < date_to else date_to))
+    for row in rows.values():
+        first_day, last_day = row.spans[0][0], row.spans[-1][1]
+        row.arrived_on = first_day if first_day > date_from else None
+        row.left_on = last_day if last_day < date_to else None
+    return list(rows.values())
+
+
+@dataclass
+class LessonHead:
+    """A lesson read for a column header: a light Lesson (for journal.lock.edit_state) and the texts shown."""
+
+    lesson: Lesson
+    topic: str
+    work_type: str
+    taught_by: str
+    has_homework: bool
+    window_until: dt.datetime | None
+
+
+def _short_name(username: str, last: str, first: str, middle: str) -> str:
+    """«Иванова А. П.», as User.short_name writes it."""
+    return User(username=username, last_name=last, first_name=first, middle_name=middle).short_name
+
+
+def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: dt.date) -> list[LessonHead]:
+    """The assignment's lessons between the dates in date order, with what their column headers show (1 query).
+
+    Each comes with its КТП topic, kind of work, substitute, whether homework was given and until when an edit
+    window keeps it open (for journal.lock.edit_state, so that no lesson costs a query).
+    """
+    rows = _fetch(
+        f'SELECT l.id, l."date", l.number, l.is_control, l.topic, pt.title, wt.name, l.taught_by_id, u.username,'
+        f" u.last_name, u.first_name, u.middle_name,"
+        f" EXISTS (SELECT 1 FROM {_table(Homework)} h WHERE h.lesson_id = l.id AND h.text <> ''),"
+        f" (SELECT MAX(w.valid_until) FROM {_table(EditWindow)} w WHERE w.assignment_id = l.assignment_id"
+        "  AND w.valid_until > %s AND (w.lesson_id IS NULL OR w.lesson_id = l.id))"
+        f" FROM {_table(Lesson)} l LEFT JOIN {_table(PlanTopic)} pt ON pt.id = l.plan_topic_id"
+        f" LEFT JOIN {_table(WorkType)} wt ON wt.id = l.work_type_id LEFT JOIN {_table(User)} u ON u.id = l.taught_by_id"
+        ' WHERE l.assignment_id = %s AND l."date" >= %s AND l."date" <= %s ORDER BY l."date", l.number',
+        [connection.ops.adapt_datetimefield_value(timezone.now()), assignment.pk, _date(date_from), _date(date_to)],
+    )
+    heads = []
+    for pk, day, number, control, topic, plan_title, work, taught_id, *names, homework, window in rows:
+        lesson = Lesson(
+            pk=pk, assignment=assignment, date=_as_date(day), number=number, is_control=bool(control), topic=topic
+        )
+        heads.append(
+            LessonHead(
+                lesson=lesson,
+                topic=topic or plan_title or "",
+                work_type=work or "",
+                taught_by=_short_name(*names) if taught_id else "",
+                has_homework=bool(homework),
+                window_until=_as_datetime(window),
+            )
+        )
+    return heads
+
+
+def cell_entries(lesson_ids: list[int], pupil_id: int | None = None, school_id: int | None = None) -> list[tuple]:
+    """Every non-empty mark and attendance code of the lessons as (lesson_id, pupil_id, value, slot, kind) (1 query).
+
+    Slot 0 is the attendance code (kind None), 1 and 2 the marks (kind: the work type's id). With ``school_id`` the
+    school's kinds of work come in the same UNION ALL as (None, None, weight as text, -1, id): the weights reach
+    Python once per kind rather than once per mark.
+
+    Plain SQL on purpose: this is the page's one big read (a cell per pupil and lesson, ~1,300 rows) and the ORM
+    spent more time building the three-part union and wrapping its rows than the database spent answering it.
+    """
+    if not lesson_ids:
+        return []
+    lessons = ", ".join(["%s"] * len(lesson_ids))
+    pupil = " AND pupil_id = %s" if pupil_id is not None else ""
+    only = [pupil_id] if pupil_id is not None else []
+    sql = (
+        f"SELECT lesson_id, pupil_id, value, position, work_type_id FROM {_table(Mark)}"
+        f" WHERE lesson_id IN ({lessons}){pupil} AND value <> ''"
+        f" UNION ALL SELECT lesson_id, pupil_id, code, {ATTENDANCE_SLOT}, NULL FROM {_table(Attendance)}"
+        f" WHERE lesson_id IN ({lessons}){pupil} AND code <> ''"
+    )
+    params = [*lesson_ids, *only, *lesson_ids, *only]
+    if school_id is not None:
+        sql += f" UNION ALL SELECT NULL, NULL, CAST(weight AS TEXT), {KIND_SLOT}, id FROM {_table(WorkType)}"
+        sql += " WHERE school_id = %s"
+        params.append(school_id)
+    return _fetch(sql, params)
+
+
+# The grid ----------------------------------------------------------------------------------------------------------
+
+
+def _columns(heads: list[LessonHead], today: dt.date, calendar: GradeCalendar | None) -> list[GridColumn]:
+    columns = []
+    for head in heads:
+        lesson = head.lesson
+        windows = (
+            [EditWindow(assignment_id=lesson.assignment_id, lesson_id=lesson.pk, valid_until=head.window_until)]
+            if head.window_until
+            else []
+        )
+        editable, reason = edit_state(lesson, today=today, calendar=calendar, windows=windows)
+        if lesson.date > today:
+            state = ColumnState.FUTURE
+        elif not editable:
+            state = ColumnState.LOCKED
+        elif head.window_until and lock_deadline(lesson, calendar) < today:
+            state = ColumnState.UNLOCKED
+            reason = f"{timezone.localtime(head.window_until):%d.%m.%Y %H:%M}"
+        else:
+            state = ColumnState.OPEN
+        columns.append(
+            GridColumn(
+                lesson=lesson,
+                editable=editable,
+                state=state,
+                reason=reason,
+                topic=head.topic,
+                work_type=head.work_type,
+                taught_by=head.taught_by,
+                has_homework=head.has_homework,
+            )
+        )
+    return columns
+
+
+def build_grid(
+    assignment: TeachingAssignment,
+    *,
+    heads: list[LessonHead],
+    date_from: dt.date,
+    date_to: dt.date,
+    period: StudyPeriod | None,
+    periods: list[StudyPeriod],
+    calendar: GradeCalendar | None,
+    today: dt.date,
+    with_stats: bool = True,
+) -> Grid:
+    """Assemble the grid from the lessons: the roster and the cells take one query each."""
+    columns = _columns(heads, today, calendar)
+    lessons = [column.lesson for column in columns]
+    people = roster(assignment, date_from, date_to, period if with_stats else None)
+    cells: dict[tuple[int, int], Cell] = {}
+    marks_by_pupil: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    weights: dict[int | None, Decimal] = {}
+    if lessons:
+        school_id = assignment.year.school_id
+        for lesson_id, pupil_id, value, slot, kind in cell_entries([lesson.pk for lesson in lessons], None, school_id):
+            if slot == KIND_SLOT:
+                weights[kind] = Decimal(value)
+                continue
+            key = (pupil_id, lesson_id)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = Cell()
+            cell.set(slot, value)
+            if slot != ATTENDANCE_SLOT:
+                marks_by_pupil[pupil_id].append((value, kind))
+
+    minimum = period_mark_minimum(assignment.hours_per_week)
+    lesson_keys = [(lesson.pk, lesson.date) for lesson in lessons]
+    rows = []
+    for number, roster_row in enumerate(people, start=1):
+        pupil_id = roster_row.pupil.pk
+        spans = roster_row.spans
+        if len(spans) == 1 and spans[0] == (date_from, date_to):  # on the roll all period: the usual case
+            row_cells = [cells.get((pupil_id, lesson_id), EMPTY) for lesson_id, _day in lesson_keys]
+        else:
+            row_cells = [
+                cells.get((pupil_id, lesson_id), EMPTY) if any(start <= day <= end for start, end in spans) else None
+                for lesson_id, day in lesson_keys
+            ]
+        marks = [(value, weights.get(kind, ONE)) for value, kind in marks_by_pupil.get(pupil_id, ())]
+        stats = pupil_stats(marks, minimum)
+        rows.append(
+            GridRow(
+                pupil=roster_row.pupil,
+                number=number,
+                roster=roster_row,
+                cells=row_cells,
+                marks_count=stats.marks_count,
+                average=stats.average,
+                forecast=stats.forecast,
+                enough=stats.enough,
+                period_value=roster_row.period_value,
+                period_proposed=roster_row.period_proposed,
+            )
+        )
+    for index, column in enumerate(columns):
+        if column.lesson.is_control and column.state != ColumnState.FUTURE:
+            column.missing = sum(
+                1 for row in rows if (cell := row.cells[index]) is not None and not cell.absent and not cell.marks
+            )
+    return Grid(
+        assignment=assignment,
+        period=period,
+        periods=periods,
+        date_from=date_from,
+        date_to=date_to,
+        today=today,
+        columns=columns,
+        rows=rows,
+        minimum=minimum,
+        with_stats=with_stats,
+    )
+
+
+def journal_grid(
+    assignment: TeachingAssignment, period_pk: str | int | None = None, *, today: dt.date | None = None
+) -> Grid:
+    """The grid of an assignment for a study period (by default the current one) in 5 queries.
+
+    The access check is the caller's (journal.access.assignment_for_user); the assignment comes with its year,
+    school and class loaded.
+    """
+    today = today or timezone.localdate()
+    periods, days_per_week = grade_periods(assignment)
+    period = choose_period(periods, period_pk, today)
+    year = assignment.year
+    date_from, date_to = (period.start_date, period.end_date) if period else (year.start_date, year.end_date)
+    heads = period_lessons(assignment, date_from, date_to)
+    calendar = year_calendar(assignment, days_per_week) if any(head.lesson.date <= today for head in heads) else None
+    return build_grid(
+        assignment,
+        heads=heads,
+        date_from=date_from,
+        date_to=date_to,
+        period=period,
+        periods=periods,
+        calendar=calendar,
+        today=today,
+    )
+
+
+def lesson_grid(lesson: Lesson, *, today: dt.date | None = None) -> Grid:
+    """One lesson as a one-column grid (the lesson page, the substitute's way in): pupils enrolled that day."""
+    assignment = lesson.assignment
+    today = today or timezone.localdate()
+    heads = [head for head in period_lessons(assignment, lesson.date, lesson.date) if head.lesson.pk == lesson.pk]
+    return build_grid(
+        assignment,
+        heads=heads,
+        date_from=lesson.date,
+        date_to=lesson.date,
+        period=None,
+        periods=[],
+        calendar=None,  # edit_state loads the calendar for the one lesson
+        today=today,
+        with_stats=False,
+    )
+
+
+def pupil_cell(lesson: Lesson, pupil_id: int) -> Cell:
+    """A cell as stored now (1 query): what the grid shows after a save, or after a refused one."""
+    cell = Cell()
+    for _lesson_id, _pupil_id, value, slot, _kind in cell_entries([lesson.pk], pupil_id):
+        cell.set(slot, value)
+    return cell
+
+
+# A cell's history --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One change of a cell: who, when, which part (a mark or the attendance), old → new."""
+
+    when: dt.datetime
+    who: str
+    what: str
+    old: str
+    new: str
+    work_type: str = ""
+
+
+def cell_history(lesson: Lesson, pupil: PupilProfile) -> list[HistoryEntry]:
+    """Every change to the pupil's marks and attendance at the lesson, newest first (2 queries)."""
+    entries: list[HistoryEntry] = []
+
+    def who(record) -> str:
+        user = record.history_user or getattr(record, "updated_by", None)
+        return user.short_name if user is not None else _("система")
+
+    previous: dict[int, tuple[str, int | None]] = {}
+    for record in (
+        Mark.history.filter(lesson_id=lesson.pk, pupil_id=pupil.pk)
+        .select_related("history_user", "updated_by", "work_type")
+        .order_by("history_date", "history_id")
+    ):
+        old_value, old_kind = previous.get(record.position, ("", None))
+        if (record.value, record.work_type_id) != (old_value, old_kind):
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=who(record),
+                    what=_("отметка %(n)s") % {"n": record.position},
+                    old=old_value,
+                    new=record.value,
+                    work_type=record.work_type.name if record.work_type_id and record.work_type else "",
+                )
+            )
+        previous[record.position] = (record.value, record.work_type_id)
+    old_code = ""
+    for record in (
+        Attendance.history.filter(lesson_id=lesson.pk, pupil_id=pupil.pk)
+        .select_related("history_user", "updated_by")
+        .order_by("history_date", "history_id")
+    ):
+        if record.code != old_code:
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date, who=who(record), what=_("посещаемость"), old=old_code, new=record.code
+                )
+            )
+        old_code = record.code
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries

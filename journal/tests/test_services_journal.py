@@ -1,0 +1,558 @@
+"""Marks, attendance, the lesson record and homework: every rule of journal.services.journal."""
+
+import datetime as dt
+import threading
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from accounts import services as account_services
+from ejournal.factories import SchoolFactory
+from journal import services
+from journal.choices import YearStatus
+from journal.models import (
+    Attendance,
+    EditWindow,
+    Enrollment,
+    Homework,
+    Lesson,
+    Mark,
+    PlanTopic,
+    Substitution,
+    WorkType,
+)
+from journal.services import journal as journal_services
+from journal.services.journal import (
+    attendance_set,
+    homework_remove,
+    homework_set,
+    lesson_record_set,
+    mark_set,
+)
+from journal.services.work_types import work_types_ensure
+
+D = dt.date
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
+LESSON_DAY = D(2026, 11, 10)  # a Tuesday; deadline 24.11.2026
+
+
+def at(day: dt.date, hour: int = 10):
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=MOSCOW), tick=False)
+
+
+@pytest.fixture
+def today():
+    with at(D(2026, 11, 12)):
+        yield D(2026, 11, 12)
+
+
+@pytest.fixture
+def lesson(cast):
+    return Lesson.objects.create(assignment=cast.math_a, date=LESSON_DAY, number=2)
+
+
+def kind(cast, name: str) -> WorkType:
+    return next(k for k in work_types_ensure(cast.school) if k.name == name)
+
+
+def new_pupil(cast, username: str, school_class, date_from: dt.date):
+    profile = account_services.pupil_create(
+        actor=cast.admin, school=cast.school, username=username, last_name="Новикова", first_name="Мария"
+    )
+    services.enrollment_create(actor=cast.admin, pupil=profile, school_class=school_class, date_from=date_from)
+    return profile
+
+
+# Marks ---------------------------------------------------------------------------------------------------------------
+
+
+def test_a_mark_is_set_changed_and_cleared_with_history(cast, lesson, today):
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    assert (mark.value, mark.position, mark.updated_by) == ("5", 1, cast.teacher)
+    assert mark.work_type.name == "устный ответ"  # the school's kinds were created on the first mark
+    mark_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, value="4")
+    cleared = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="")
+    assert cleared.pk == mark.pk and cleared.value == ""
+    assert Mark.objects.filter(lesson=lesson, pupil=cast.pupil).count() == 1  # the row stays
+    history = list(Mark.history.filter(id=mark.pk).order_by("history_id"))
+    assert [(h.value, h.history_type, h.history_user) for h in history] == [
+        ("5", "+", cast.teacher),
+        ("4", "~", cast.classteacher),
+        ("", "~", cast.teacher),
+    ]
+
+
+def test_the_same_value_writes_no_history(cast, lesson, today):
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value=" 5 ")
+    assert Mark.history.filter(id=mark.pk).count() == 1
+
+
+def test_clearing_an_empty_cell_writes_nothing(cast, lesson, today):
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="")
+    assert mark.pk is None and not Mark.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["6", "0", "отл", "5+", "зч", "нз", "н"])
+def test_only_1_to_5_in_an_ordinary_subject(cast, lesson, today, value):
+    with pytest.raises(ValidationError) as error:
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value=value)
+    assert "от 1 до 5" in " ".join(error.value.messages)
+    assert not Mark.objects.exists()
+
+
+def test_pass_fail_subject_takes_only_pass_or_fail(cast, lesson, today):
+    services.curriculum_set(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=cast.math_a.subject,
+        hours_per_week=Decimal(5),
+        is_pass_fail=True,
+    )
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="зч").value == "зч"
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="незачёт").value == "нз"
+    for value in ("5", "2", "отл"):
+        with pytest.raises(ValidationError) as error:
+            mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value=value)
+        assert "«зч»" in " ".join(error.value.messages)
+    assert Mark.objects.get().value == "нз"
+
+
+def test_up_to_two_marks_per_lesson(cast, lesson, today):
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="3", position=2)
+    with pytest.raises(ValidationError, match="не больше двух"):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4", position=3)
+    assert sorted(Mark.objects.values_list("position", "value")) == [(1, "5"), (2, "3")]
+
+
+def test_kind_of_work_default_given_and_kept(cast, lesson, today):
+    dictation, test = kind(cast, "диктант"), kind(cast, "тест")
+    lesson_record_set(actor=cast.teacher, lesson=lesson, work_type=dictation)
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4")
+    assert mark.work_type == dictation  # the lesson's kind of work
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5", position=2, work_type=test)
+    assert mark.work_type == test
+    mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="3", position=2)
+    assert mark.work_type == test  # a changed value keeps its kind
+
+
+def test_a_kind_of_work_of_another_school_is_refused(cast, lesson, today):
+    foreign = work_types_ensure(SchoolFactory())[0]
+    with pytest.raises(ValidationError, match="другой школе"):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5", work_type=foreign)
+
+
+def test_a_mark_only_for_a_pupil_enrolled_on_the_date(cast, lesson, today):
+    newcomer = new_pupil(cast, "newcomer", cast.class_a, D(2026, 11, 11))
+    with pytest.raises(ValidationError) as error:
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=newcomer, value="5")
+    assert "не числится в 7 «А» на 10.11.2026" in error.value.messages[0]
+    with pytest.raises(ValidationError):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.other_pupil, value="5")  # 8 «Б»
+    Enrollment.objects.filter(pupil=cast.pupil).update(date_to=D(2026, 11, 9))  # left the day before
+    with pytest.raises(ValidationError):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    later = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 11, 11), number=1)
+    assert mark_set(actor=cast.teacher, lesson=later, pupil=newcomer, value="5").pk
+    assert not Mark.objects.filter(lesson=lesson).exists()
+
+
+def test_a_subgroup_lesson_takes_marks_of_its_members_only(cast, today):
+    other = new_pupil(cast, "member2", cast.class_a, cast.year.start_date)
+    group = services.subgroup_create(actor=cast.admin, school_class=cast.class_a, name="1 группа", pupils=[cast.pupil])
+    english = services.subject_create(actor=cast.admin, school=cast.school, name="Английский язык")
+    assignment = services.assignment_create(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=english,
+        teacher=cast.teacher,
+        hours_per_week=Decimal(3),
+        subgroup=group,
+    )
+    lesson = Lesson.objects.create(assignment=assignment, date=LESSON_DAY, number=3)
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5").pk
+    with pytest.raises(ValidationError, match="1 группа"):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=other, value="5")
+
+
+def test_no_mark_for_an_absent_pupil_unless_the_kind_allows_it(cast, lesson, today):
+    attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+    with pytest.raises(ValidationError, match="отсутствовал"):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="2")
+    homework = kind(cast, "домашняя работа")
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4", work_type=homework).pk
+    assert Mark.objects.get().value == "4"
+
+
+@pytest.mark.parametrize("code", ["б", "у", "п"])
+def test_every_absence_reason_blocks_a_mark(cast, lesson, today, code):
+    attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code=code)
+    with pytest.raises(ValidationError):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+
+
+def test_a_late_pupil_gets_a_mark(cast, lesson, today):
+    attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="оп")
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5").value == "5"
+
+
+# Access --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["other_teacher", "deputy", "director", "admin", "pupil_user", "parent_user"])
+def test_only_the_journal_keepers_write(cast, lesson, today, who):
+    actor = getattr(cast, who)
+    calls = [
+        lambda: mark_set(actor=actor, lesson=lesson, pupil=cast.pupil, value="5"),
+        lambda: attendance_set(actor=actor, lesson=lesson, pupil=cast.pupil, code="н"),
+        lambda: lesson_record_set(actor=actor, lesson=lesson, topic="Дроби"),
+        lambda: homework_set(actor=actor, lesson=lesson, text="№ 1"),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not Mark.objects.exists() and not Attendance.objects.exists() and not Homework.objects.exists()
+    assert Lesson.objects.get(pk=lesson.pk).topic == ""
+
+
+def test_management_is_told_it_reads_only(cast, lesson, today):
+    with pytest.raises(PermissionDenied, match="просматривает"):
+        mark_set(actor=cast.deputy, lesson=lesson, pupil=cast.pupil, value="5")
+
+
+def test_the_class_teacher_keeps_every_subject_of_the_class(cast, lesson, today):
+    assert mark_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, value="5").pk
+
+
+def test_the_substitute_keeps_their_lesson_only(cast, lesson, today):
+    next_lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 11, 11), number=2)
+    Substitution.objects.create(lesson=lesson, substitute=cast.other_teacher, recorded_by=cast.deputy)
+    assert mark_set(actor=cast.other_teacher, lesson=lesson, pupil=cast.pupil, value="4").pk
+    assert lesson_record_set(actor=cast.other_teacher, lesson=lesson, topic="Дроби").topic == "Дроби"
+    with pytest.raises(PermissionDenied):
+        mark_set(actor=cast.other_teacher, lesson=next_lesson, pupil=cast.pupil, value="4")
+    # the assignment's own teacher keeps the substituted lesson too
+    assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5").value == "5"
+
+
+# The lock ------------------------------------------------------------------------------------------------------------
+
+
+def test_marks_and_attendance_lock_after_10_working_days(cast):
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 10, 30), number=1)
+    with at(D(2026, 11, 16)):  # the deadline (04.11 is a holiday)
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    with at(D(2026, 11, 17)):
+        with pytest.raises(ValidationError) as error:
+            mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4")
+        assert error.value.messages == [
+            "Срок исправления отметок за 30.10.2026 истёк 16.11.2026 (10 рабочих дней). "
+            "Исправить можно только через окно исправлений у заместителя директора."
+        ]
+        with pytest.raises(ValidationError, match="истёк"):
+            attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+        with pytest.raises(ValidationError, match="истёк"):
+            mark_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, value="")
+    assert Mark.objects.get().value == "5" and not Attendance.objects.exists()
+
+
+def test_an_edit_window_reopens_the_lesson_until_it_expires(cast):
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 10, 30), number=1)
+    with at(D(2026, 11, 20)):
+        EditWindow.objects.create(
+            assignment=cast.math_a,
+            reason="перенос из бумажного журнала",
+            valid_until=timezone.now() + dt.timedelta(days=1),
+            opened_by=cast.deputy,
+        )
+        assert mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="3").value == "3"
+    with at(D(2026, 11, 21), 11):
+        with pytest.raises(ValidationError, match="истёк"):
+            mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4")
+    assert Mark.objects.get().value == "3"
+
+
+def test_no_marks_for_a_future_lesson(cast):
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 11, 13), number=1)
+    with at(D(2026, 11, 12)):
+        with pytest.raises(ValidationError, match="ещё не состоялся"):
+            mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+        with pytest.raises(ValidationError, match="ещё не состоялся"):
+            attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+        # the lesson record may be written ahead (a topic planned from the КТП)
+        assert lesson_record_set(actor=cast.teacher, lesson=lesson, topic="Проценты").topic == "Проценты"
+
+
+def test_a_closed_year_refuses_everything(cast, lesson, today):
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    homework = homework_set(actor=cast.teacher, lesson=lesson, text="№ 1")
+    cast.year.status = YearStatus.CLOSED
+    cast.year.save()
+    lesson = Lesson.objects.select_related("assignment__year").get(pk=lesson.pk)
+    calls = [
+        lambda: mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="4"),
+        lambda: attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н"),
+        lambda: lesson_record_set(actor=cast.teacher, lesson=lesson, topic="Дроби"),
+        lambda: homework_set(actor=cast.teacher, lesson=lesson, text="№ 2"),
+        lambda: homework_remove(actor=cast.teacher, homework=homework),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError, match="закрыт"):
+            call()
+    assert Mark.objects.get().value == "5" and Homework.objects.get().text == "№ 1"
+
+
+# Attendance ----------------------------------------------------------------------------------------------------------
+
+
+def test_attendance_codes_and_clearing_keep_the_row(cast, lesson, today):
+    row = attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+    attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="Б ")
+    attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="")
+    assert Attendance.objects.get().code == ""
+    history = Attendance.history.filter(id=row.pk).order_by("history_id")
+    assert [(h.code, h.history_user) for h in history] == [("н", cast.teacher), ("б", cast.teacher), ("", cast.teacher)]
+
+
+@pytest.mark.parametrize("code", ["x", "нн", "ув", "1"])
+def test_unknown_attendance_codes_are_refused(cast, lesson, today, code):
+    with pytest.raises(ValidationError, match="не отметка о посещении"):
+        attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code=code)
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_only_for_a_pupil_enrolled_on_the_date(cast, lesson, today):
+    with pytest.raises(ValidationError, match="не числится"):
+        attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.other_pupil, code="н")
+
+
+def test_a_pupil_with_a_mark_cannot_be_marked_absent(cast, lesson, today):
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
+    with pytest.raises(ValidationError, match="есть отметка"):
+        attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+    assert attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="оп").code == "оп"
+    mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="")
+    assert attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н").code == "н"
+
+
+def test_the_class_teacher_corrects_reasons_after_the_lock_for_30_days(cast):
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 10, 30), number=1)
+    with at(D(2026, 11, 2)):
+        attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н")
+    with at(D(2026, 11, 20)):  # locked since 17.11
+        with pytest.raises(ValidationError, match="истёк"):
+            attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="б")  # not the class teacher
+        assert attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code="б").code == "б"
+        assert attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code="у").code == "у"
+        for code in ("", "оп"):  # removing the absence or turning it into lateness is not a reason
+            with pytest.raises(ValidationError, match="истёк"):
+                attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code=code)
+        with pytest.raises(ValidationError, match="истёк"):  # nor is adding an absence
+            attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.other_pupil, code="н")
+    with at(D(2026, 11, 29)):
+        assert attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code="п").code == "п"
+    with at(D(2026, 12, 1)):  # 32 days after the lesson
+        with pytest.raises(ValidationError, match="истёк"):
+            attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code="б")
+    history = Attendance.history.filter(pupil_id=cast.pupil.pk).order_by("history_id")
+    assert [(h.code, h.history_user) for h in history] == [
+        ("н", cast.teacher),
+        ("б", cast.classteacher),
+        ("у", cast.classteacher),
+        ("п", cast.classteacher),
+    ]
+
+
+# The lesson record ---------------------------------------------------------------------------------------------------
+
+
+def test_lesson_record_changes_only_the_given_fields(cast, lesson, today):
+    control = kind(cast, "контрольная работа")
+    lesson_record_set(actor=cast.teacher, lesson=lesson, topic="  Сложение   дробей ")
+    lesson.refresh_from_db()
+    assert lesson.topic == "Сложение дробей" and lesson.recorded_at is not None
+    first_recorded = lesson.recorded_at
+    result = lesson_record_set(actor=cast.classteacher, lesson=lesson, work_type=control)
+    assert result.work_type == control and result.is_control  # a control kind marks a control work
+    assert result.topic == "Сложение дробей"
+    lesson_record_set(actor=cast.teacher, lesson=lesson, is_control=False)
+    lesson_record_set(actor=cast.teacher, lesson=lesson, work_type=None)
+    lesson.refresh_from_db()
+    assert (lesson.topic, lesson.work_type_id, lesson.is_control) == ("Сложение дробей", None, False)
+    assert lesson.recorded_at == first_recorded
+    history = Lesson.history.filter(id=lesson.pk).order_by("history_id")
+    assert [h.history_user for h in history] == [None, cast.teacher, cast.classteacher, cast.teacher, cast.teacher]
+
+
+def test_a_plan_topic_becomes_the_topic_and_must_be_of_the_assignment(cast, lesson, today):
+    topic = PlanTopic.objects.create(assignment=cast.math_a, order=1, title="Обыкновенные дроби")
+    foreign = PlanTopic.objects.create(assignment=cast.russian_b, order=1, title="Причастие")
+    result = lesson_record_set(actor=cast.teacher, lesson=lesson, plan_topic=topic)
+    assert (result.plan_topic, result.topic) == (topic, "Обыкновенные дроби")
+    with pytest.raises(ValidationError, match="КТП"):
+        lesson_record_set(actor=cast.teacher, lesson=lesson, plan_topic=foreign)
+    assert Lesson.objects.get(pk=lesson.pk).plan_topic == topic
+
+
+def test_a_too_long_topic_is_refused(cast, lesson, today):
+    with pytest.raises(ValidationError, match="500"):
+        lesson_record_set(actor=cast.teacher, lesson=lesson, topic="а" * 501)
+
+
+def test_the_lesson_record_and_homework_are_not_under_the_mark_lock(cast):
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 10, 30), number=1)
+    with at(D(2026, 12, 15)):
+        assert lesson_record_set(actor=cast.teacher, lesson=lesson, topic="Дроби").topic == "Дроби"
+        assert homework_set(actor=cast.teacher, lesson=lesson, text="№ 5").pk
+
+
+# Homework ------------------------------------------------------------------------------------------------------------
+
+
+def test_homework_for_everyone_for_some_and_removed(cast, lesson, today):
+    everyone = homework_set(actor=cast.teacher, lesson=lesson, text="  § 12, № 3–5 ")
+    assert everyone.text == "§ 12, № 3–5" and not everyone.pupils.exists()
+    personal = homework_set(actor=cast.teacher, lesson=lesson, text="Карточка", pupils=[cast.pupil])
+    assert list(personal.pupils.all()) == [cast.pupil]
+    changed = homework_set(actor=cast.classteacher, lesson=lesson, text="§ 13", homework=everyone)
+    assert changed.pk == everyone.pk
+    removed = homework_remove(actor=cast.teacher, homework=everyone)
+    assert removed.text == "" and Homework.objects.count() == 2  # nothing is deleted
+    history = Homework.history.filter(id=everyone.pk).order_by("history_id")
+    assert [(h.text, h.history_user) for h in history] == [
+        ("§ 12, № 3–5", cast.teacher),
+        ("§ 13", cast.classteacher),
+        ("", cast.teacher),
+    ]
+
+
+def test_homework_rules(cast, lesson, today):
+    with pytest.raises(ValidationError, match="Напишите задание"):
+        homework_set(actor=cast.teacher, lesson=lesson, text="   ")
+    with pytest.raises(ValidationError, match="только учащимся 7 «А»"):
+        homework_set(actor=cast.teacher, lesson=lesson, text="№ 1", pupils=[cast.other_pupil])
+    other_lesson = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 11, 11), number=1)
+    homework = homework_set(actor=cast.teacher, lesson=other_lesson, text="№ 1")
+    with pytest.raises(ValidationError, match="другому уроку"):
+        homework_set(actor=cast.teacher, lesson=lesson, text="№ 2", homework=homework)
+    with pytest.raises(PermissionDenied):
+        homework_remove(actor=cast.other_teacher, homework=homework)
+    assert Homework.objects.get().text == "№ 1"
+
+
+# Concurrency (PostgreSQL only: SQLite serialises writers with a database lock) -------------------------------------
+
+
+def _race(cast, lesson, calls, monkeypatch):
+    """Run the calls in threads that all pass the «no row yet» check before any of them inserts."""
+    barrier = threading.Barrier(len(calls), timeout=10)
+    real_insert = journal_services._insert
+
+    inserted = []
+
+    def insert_after_everyone_looked(row):
+        barrier.wait()
+        result = real_insert(row)
+        inserted.append(result)
+        return result
+
+    monkeypatch.setattr(journal_services, "_insert", insert_after_everyone_looked)
+    errors = []
+
+    def run(call):
+        try:
+            call()
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(inserted) == [False, True]  # the race happened: one insert lost and was turned into an update
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_mark_cell_end_with_one_row_and_both_histories(cast, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("needs PostgreSQL: DATABASE_URL=postgres://… pytest")
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=LESSON_DAY, number=2)
+    work_types_ensure(cast.school)
+    with at(D(2026, 11, 12)):
+        errors = _race(
+            cast,
+            lesson,
+            [
+                lambda: mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5"),
+                lambda: mark_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, value="4"),
+            ],
+            monkeypatch,
+        )
+    assert errors == []
+    mark = Mark.objects.get(lesson=lesson, pupil=cast.pupil)
+    history = list(Mark.history.filter(id=mark.pk).order_by("history_id"))
+    assert [h.history_type for h in history] == ["+", "~"]
+    assert {h.history_user_id for h in history} == {cast.teacher.pk, cast.classteacher.pk}
+    assert mark.value == history[-1].value  # the last writer's value is the row's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_one_attendance_cell(cast, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("needs PostgreSQL: DATABASE_URL=postgres://… pytest")
+    lesson = Lesson.objects.create(assignment=cast.math_a, date=LESSON_DAY, number=2)
+    with at(D(2026, 11, 12)):
+        errors = _race(
+            cast,
+            lesson,
+            [
+                lambda: attendance_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, code="н"),
+                lambda: attendance_set(actor=cast.classteacher, lesson=lesson, pupil=cast.pupil, code="оп"),
+            ],
+            monkeypatch,
+        )
+    assert errors == []
+    row = Attendance.objects.get(lesson=lesson, pupil=cast.pupil)
+    history = list(Attendance.history.filter(id=row.pk).order_by("history_id"))
+    assert [h.history_type for h in history] == ["+", "~"]
+    assert row.code == history[-1].code
+
+
+# journal.access.lesson_for_user ----------------------------------------------------------------------------------
+
+
+def test_lesson_for_user_says_who_writes_and_who_reads(cast, lesson):
+    from django.http import Http404
+
+    from journal.access import lesson_for_user
+
+    substituted = Lesson.objects.create(assignment=cast.russian_b, date=LESSON_DAY, number=5)
+    Substitution.objects.create(lesson=substituted, substitute=cast.other_teacher, recorded_by=cast.deputy)
+    assert lesson_for_user(cast.teacher, lesson.pk)[1] is True
+    assert lesson_for_user(cast.classteacher, lesson.pk)[1] is True  # class teacher of 7 «А»
+    for reader in (cast.deputy, cast.director, cast.admin):  # the admin is a superuser and still reads only
+        found, can_edit = lesson_for_user(reader, lesson.pk)
+        assert found == lesson and can_edit is False
+    assert lesson_for_user(cast.other_teacher, substituted.pk)[1] is True  # the substitute, for that lesson
+    for outsider in (cast.other_teacher, cast.pupil_user, cast.parent_user, cast.foreign_admin):
+        with pytest.raises(Http404):
+            lesson_for_user(outsider, lesson.pk)
+    with pytest.raises(Http404):
+        lesson_for_user(cast.teacher, substituted.pk)  # 8 «Б» Russian is not the maths teacher's
+
+
+def test_lesson_for_user_costs_a_fixed_number_of_queries(cast, lesson, django_assert_max_num_queries):
+    from journal.access import lesson_for_user
+
+    with django_assert_max_num_queries(2):
+        lesson_for_user(cast.teacher, lesson.pk)

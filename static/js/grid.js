@@ -1,0 +1,408 @@
+/* The class journal grid: keyboard entry like a spreadsheet; each cell saves at once (no dependencies).
+ *
+ * The table (journal/views/grid.py) carries everything: lesson columns are the header cells with data-l (pk,
+ * state class open|unlocked|locked|future, data-d/-t/-w/-s/-r/-u for the info line), pupil rows have data-p, a cell
+ * holds the attendance code in <i> and the marks in <b>. data-cell-url is present only for those who may write.
+ * The server is the authority: a refused write comes back with a Russian message and the cell as stored.
+ */
+(function () {
+  "use strict";
+
+  var table = document.getElementById("grid");
+  if (!table) return;
+
+  var cellUrl = table.getAttribute("data-cell-url") || "";
+  var canEdit = cellUrl !== "";
+  var period = table.getAttribute("data-period") || "";
+  var historyUrl = table.getAttribute("data-history-url") || "";
+  var placeholder = table.getAttribute("data-placeholder") || "";
+  var wrap = document.getElementById("grid-wrap");
+  var info = document.getElementById("grid-info");
+  var statusBox = document.getElementById("grid-status");
+  var bar = document.getElementById("grid-bar");
+  var tokenInput = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrf = tokenInput ? tokenInput.value : "";
+
+  var ABSENT = { "н": 1, "б": 1, "у": 1, "п": 1 };
+  var LOW = { "1": 1, "2": 1, "нз": 1 };
+  // Attendance by the character typed (Russian, or a Latin mnemonic) and by the physical key of the Russian layout.
+  var BY_KEY = { "н": "н", "n": "н", "б": "б", "b": "б", "у": "у", "u": "у", "п": "п", "p": "п" };
+  var BY_CODE = { KeyY: "н", Comma: "б", KeyE: "у", KeyG: "п" };
+  var LATE_FIRST = { "о": 1, "o": 1 };
+  var SAVE_TIMEOUT = 15000; // ms
+
+  var headRow = table.tHead.rows[0];
+  var columns = [];
+  var first = -1;
+  for (var h = 0; h < headRow.cells.length; h++) {
+    var th = headRow.cells[h];
+    if (!th.hasAttribute("data-l")) continue;
+    if (first < 0) first = th.cellIndex;
+    var state = ["open", "unlocked", "locked", "future"].filter(function (s) { return th.classList.contains(s); })[0];
+    columns.push({ th: th, id: th.getAttribute("data-l"), state: state, control: th.classList.contains("ctl") });
+  }
+  var rows = Array.prototype.slice.call(table.tBodies[0] ? table.tBodies[0].rows : []);
+  if (!columns.length || !rows.length) return;
+
+  var active = null; // {r, c}
+  var typedHere = 0; // digits typed into the active cell since arriving: the second one is the second mark
+  var pendingLate = false; // «о» typed, waiting for «п»
+  var queue = Promise.resolve(); // saves go one at a time, in the order typed
+
+  function cellAt(r, c) { return rows[r].cells[first + c]; }
+  function inClass(td) { return !td.classList.contains("x"); }
+  function columnEditable(c) { var s = columns[c].state; return s === "open" || s === "unlocked"; }
+  function pupilName(r) { var th = rows[r].querySelector(".nm"); return th ? th.getAttribute("title") : ""; }
+
+  // Cell contents ----------------------------------------------------------------------------------------------
+  function parts(td) {
+    var marks = td.querySelectorAll("b");
+    var att = td.querySelector("i");
+    return { mark1: marks[0] ? marks[0].textContent : "", mark2: marks[1] ? marks[1].textContent : "",
+      att: att ? att.textContent : "" };
+  }
+  function esc(text) { return text.replace(/[&<>"]/g, function (ch) { return "&#" + ch.charCodeAt(0) + ";"; }); }
+  function markHtml(v) { return LOW[v] ? '<b class="lo">' + esc(v) + "</b>" : "<b>" + esc(v) + "</b>"; }
+  function render(p) {
+    var html = p.att ? "<i>" + esc(p.att) + "</i>" : "";
+    if (p.mark1 || p.mark2) html += markHtml(p.mark1);
+    if (p.mark2) html += markHtml(p.mark2);
+    return html;
+  }
+
+  // Focus and the info line ------------------------------------------------------------------------------------
+  function setStatus(text, kind) {
+    if (!statusBox) return;
+    statusBox.textContent = text;
+    statusBox.className = "gr-status small ms-2" + (kind ? " " + kind : "");
+  }
+
+  function showInfo(r, c) {
+    if (!info) return;
+    var th = columns[c].th;
+    var td = cellAt(r, c);
+    info.textContent = "";
+    var strong = document.createElement("b");
+    strong.textContent = pupilName(r);
+    info.appendChild(strong);
+    var bits = [th.getAttribute("data-d")];
+    if (th.getAttribute("data-t")) bits.push(th.getAttribute("data-t"));
+    if (th.getAttribute("data-w")) bits.push(th.getAttribute("data-w"));
+    if (th.getAttribute("data-s")) bits.push("замена: " + th.getAttribute("data-s"));
+    info.appendChild(document.createTextNode(" · " + bits.join(" · ")));
+    var note = "";
+    if (!inClass(td)) note = "не в классе (группе) в этот день";
+    else if (td.classList.contains("err")) note = td.getAttribute("title") || "";
+    else if (!columnEditable(c) || !canEdit) note = th.getAttribute("data-r") || "";
+    else if (columns[c].state === "unlocked") note = "открыто окном исправлений до " + th.getAttribute("data-r");
+    if (note) {
+      var span = document.createElement("span");
+      span.className = td.classList.contains("err") ? "text-danger fw-semibold" : "gi-lock";
+      span.textContent = " · " + note;
+      info.appendChild(span);
+    }
+    var link = document.createElement("a");
+    link.href = th.getAttribute("data-u");
+    link.textContent = "урок";
+    info.appendChild(link);
+  }
+
+  function highlight(on) {
+    if (!active) return;
+    var td = cellAt(active.r, active.c);
+    td.classList.toggle("on", on);
+    rows[active.r].classList.toggle("hl", on);
+    columns[active.c].th.classList.toggle("hl", on);
+    if (!on) td.tabIndex = -1;
+  }
+
+  function activate(r, c, focus) {
+    r = Math.max(0, Math.min(rows.length - 1, r));
+    c = Math.max(0, Math.min(columns.length - 1, c));
+    if (!active || active.r !== r || active.c !== c) {
+      typedHere = 0;
+      pendingLate = false;
+    }
+    highlight(false);
+    active = { r: r, c: c };
+    highlight(true);
+    var td = cellAt(r, c);
+    td.tabIndex = 0;
+    if (focus !== false) td.focus();
+    showInfo(r, c);
+  }
+
+  function nextRow(r, c, step) {
+    // The next pupil down (or up) the column who was in the class that day; past the end, the next lesson.
+    var rr = r + step;
+    var cc = c;
+    for (var guard = 0; guard < rows.length * 2 + 2; guard++) {
+      if (rr >= rows.length) { rr = 0; cc += 1; }
+      if (rr < 0) { rr = rows.length - 1; cc -= 1; }
+      if (cc < 0 || cc >= columns.length) return null;
+      if (inClass(cellAt(rr, cc))) return { r: rr, c: cc };
+      rr += step;
+    }
+    return null;
+  }
+
+  // Saving -----------------------------------------------------------------------------------------------------
+  function updateStats(r, stats) {
+    var row = rows[r];
+    var avg = row.querySelector("td.sa"), count = row.querySelector("td.sc"), fc = row.querySelector("td.sf");
+    if (avg) avg.textContent = stats.avg;
+    if (fc) fc.textContent = stats.fc;
+    if (count) {
+      count.textContent = stats.n;
+      count.classList.toggle("low", stats.low);
+      if (stats.low) count.title = "мало отметок для отметки за период: нужно не меньше " + stats.min;
+      else count.removeAttribute("title");
+    }
+  }
+
+  function updateMissing(c) {
+    var col = columns[c];
+    if (!col.control || col.state === "future") return;
+    var missing = 0;
+    for (var r = 0; r < rows.length; r++) {
+      var td = cellAt(r, c);
+      if (!inClass(td)) continue;
+      var p = parts(td);
+      if (!ABSENT[p.att] && !p.mark1 && !p.mark2) missing++;
+    }
+    var box = col.th.querySelector(".mk");
+    var badge = box.querySelector(".ms");
+    if (!missing) { if (badge) badge.remove(); return; }
+    if (!badge) { badge = document.createElement("span"); badge.className = "ms"; box.appendChild(badge); }
+    badge.textContent = missing;
+    badge.title = "присутствовали, но без отметки: " + missing;
+  }
+
+  function refused(td, r, c, message, html) {
+    td.classList.remove("sv");
+    td.classList.add("err");
+    td.title = message;
+    if (html !== undefined && html !== null) td.innerHTML = html;
+    setStatus(pupilName(r) + ", " + columns[c].th.getAttribute("data-d") + ": " + message, "err");
+    if (active && active.r === r && active.c === c) showInfo(r, c);
+    updateMissing(c);
+  }
+
+  function send(r, c, field, value, previousHtml) {
+    var td = cellAt(r, c);
+    var body = new URLSearchParams();
+    body.set("lesson", columns[c].id);
+    body.set("pupil", rows[r].getAttribute("data-p"));
+    body.set("field", field);
+    body.set("value", value);
+    if (period) body.set("period", period);
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, SAVE_TIMEOUT) : null;
+    return fetch(cellUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", Accept: "application/json" },
+      body: body,
+      credentials: "same-origin",
+      signal: abort ? abort.signal : undefined
+    }).then(function (response) {
+      clearTimeout(timer);
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") < 0) {
+        var why = response.status === 403 ? "Нет прав или устарела страница: обновите её." :
+          "Сеанс истёк или сервер недоступен: войдите снова и обновите страницу.";
+        refused(td, r, c, why, previousHtml);
+        return;
+      }
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          refused(td, r, c, data.error || "Запись не принята.", data.html !== undefined ? data.html : previousHtml);
+          return;
+        }
+        td.classList.remove("sv", "err");
+        td.removeAttribute("title");
+        td.innerHTML = data.html;
+        if (data.stats) updateStats(r, data.stats);
+        updateMissing(c);
+        setStatus("Сохранено", "ok");
+        if (active && active.r === r && active.c === c) showInfo(r, c);
+      });
+    }).catch(function () {
+      clearTimeout(timer);
+      refused(td, r, c, "Нет связи с сервером: запись не сохранена.", previousHtml);
+    });
+  }
+
+  function write(r, c, field, value) {
+    var td = cellAt(r, c);
+    if (!canEdit) return false;
+    if (!inClass(td)) { setStatus(pupilName(r) + " не в классе (группе) в этот день.", "err"); return false; }
+    if (!columnEditable(c)) { setStatus(columns[c].th.getAttribute("data-r") || "Урок закрыт.", "err"); return false; }
+    var p = parts(td);
+    var previousHtml = td.innerHTML;
+    var key = field === "att" ? "att" : field;
+    if (p[key] === value) return true;
+    p[key] = value;
+    td.innerHTML = render(p); // at once; the answer replaces it with what was stored
+    td.classList.add("sv");
+    td.classList.remove("err");
+    setStatus("Сохранение…", "");
+    queue = queue.then(function () { return send(r, c, field, value, previousHtml); });
+    return true;
+  }
+
+  function clearLast(r, c) {
+    var p = parts(cellAt(r, c));
+    if (p.mark2) write(r, c, "mark2", "");
+    else if (p.mark1) write(r, c, "mark1", "");
+    else if (p.att) write(r, c, "att", "");
+    typedHere = 0;
+  }
+
+  function clearAll(r, c) {
+    var p = parts(cellAt(r, c));
+    if (p.mark2) write(r, c, "mark2", "");
+    if (p.mark1) write(r, c, "mark1", "");
+    if (p.att) write(r, c, "att", "");
+    typedHere = 0;
+  }
+
+  function typeMark(value, second) {
+    var r = active.r, c = active.c;
+    var field = second || typedHere > 0 ? "mark2" : "mark1";
+    if (write(r, c, field, value)) typedHere += 1;
+  }
+
+  // History ----------------------------------------------------------------------------------------------------
+  function openHistory(r, c) {
+    if (!historyUrl) return;
+    var url = historyUrl.replace(String(Number(placeholder) + 1), rows[r].getAttribute("data-p"))
+      .replace(placeholder, columns[c].id);
+    var modalEl = document.getElementById("grid-history");
+    var body = document.getElementById("grid-history-body");
+    if (!modalEl || !body || !window.bootstrap) { window.location.href = url; return; }
+    body.textContent = "Загрузка…";
+    var modal = window.bootstrap.Modal.getOrCreateInstance(modalEl);
+    modalEl.addEventListener("hidden.bs.modal", function () { if (active) cellAt(active.r, active.c).focus(); },
+      { once: true });
+    modal.show();
+    fetch(url + "?partial=1", { credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) { body.innerHTML = html; })
+      .catch(function () { body.textContent = "Не удалось загрузить историю."; });
+  }
+
+  // Keys -------------------------------------------------------------------------------------------------------
+  function digit(event) {
+    var m = /^(?:Digit|Numpad)([1-5])$/.exec(event.code || "");
+    if (m) return m[1];
+    return /^[1-5]$/.test(event.key) ? event.key : "";
+  }
+
+  function onKey(event) {
+    if (!active || event.ctrlKey || event.metaKey || event.altKey) return;
+    var r = active.r, c = active.c, key = event.key, target;
+    switch (key) {
+      case "ArrowUp": activate(r - 1, c); break;
+      case "ArrowDown": activate(r + 1, c); break;
+      case "ArrowLeft": activate(r, c - 1); break;
+      case "ArrowRight": activate(r, c + 1); break;
+      case "Home": activate(r, 0); break;
+      case "End": activate(r, columns.length - 1); break;
+      case "PageDown": activate(r + 10, c); break;
+      case "PageUp": activate(r - 10, c); break;
+      case "Enter":
+      case "Tab":
+        target = nextRow(r, c, event.shiftKey ? -1 : 1);
+        if (!target) { if (key === "Tab") return; break; } // Tab past the very last cell leaves the grid
+        activate(target.r, target.c);
+        break;
+      case "Backspace": clearLast(r, c); break;
+      case "Delete": clearAll(r, c); break;
+      case "Escape": pendingLate = false; cellAt(r, c).classList.remove("pend"); setStatus("", ""); break;
+      case "?": var help = document.getElementById("grid-help"); if (help) help.open = !help.open; break;
+      default:
+        var d = digit(event);
+        var lower = key.length === 1 ? key.toLowerCase() : "";
+        if (pendingLate) {
+          pendingLate = false;
+          cellAt(r, c).classList.remove("pend");
+          if (lower === "п" || lower === "p" || event.code === "KeyG") { write(r, c, "att", "оп"); break; }
+        }
+        if (d) { typeMark(d, event.shiftKey); break; }
+        if (key === "+" || key === "=") { typeMark("зч", false); break; }
+        if (key === "-" || key === "_") { typeMark("нз", false); break; }
+        if (event.code === "KeyI") { openHistory(r, c); break; }
+        if (event.code === "KeyL") { window.location.href = columns[c].th.getAttribute("data-u"); break; }
+        if (LATE_FIRST[lower] || event.code === "KeyJ") {
+          if (!canEdit) return;
+          pendingLate = true;
+          cellAt(r, c).classList.add("pend");
+          setStatus("«о…»: нажмите «п» — опоздание", "");
+          break;
+        }
+        var code = BY_KEY[lower] || (lower && BY_CODE[event.code]) || "";
+        if (code) { write(r, c, "att", code); break; }
+        return; // not ours: let the browser have it
+    }
+    event.preventDefault();
+  }
+
+  table.addEventListener("keydown", onKey);
+  table.addEventListener("click", function (event) {
+    var td = event.target.closest("td");
+    if (!td || !td.parentNode.hasAttribute("data-p")) return;
+    var c = td.cellIndex - first;
+    if (c < 0 || c >= columns.length) return;
+    activate(rows.indexOf(td.parentNode), c);
+  });
+  table.addEventListener("dblclick", function (event) {
+    var td = event.target.closest("td");
+    if (td && active && td === cellAt(active.r, active.c)) openHistory(active.r, active.c);
+  });
+
+  if (bar) {
+    bar.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep the cell's focus
+    bar.addEventListener("click", function (event) {
+      var button = event.target.closest("button");
+      if (!button || !active) return;
+      var r = active.r, c = active.c, field = button.getAttribute("data-field");
+      if (field === "mark") typeMark(button.getAttribute("data-value"), false);
+      else if (field === "att") write(r, c, "att", button.getAttribute("data-value"));
+      else if (field === "clear") clearAll(r, c);
+      else if (field === "history") openHistory(r, c);
+      cellAt(r, c).focus();
+    });
+  }
+
+  // Keep the focused cell clear of the sticky names and headers when the grid scrolls to it.
+  function padScroll() {
+    if (!wrap) return;
+    var name = table.querySelector("thead .nm");
+    var number = table.querySelector("thead .n");
+    wrap.style.scrollPaddingLeft = ((name ? name.offsetWidth : 0) + (number ? number.offsetWidth : 0)) + "px";
+    wrap.style.scrollPaddingTop = table.tHead.offsetHeight + "px";
+    var stats = table.querySelector("thead th.sa");
+    if (stats && getComputedStyle(stats).position === "sticky") wrap.style.scrollPaddingRight = (4 * stats.offsetWidth) + "px";
+  }
+  padScroll();
+  window.addEventListener("resize", padScroll);
+
+  // Start on the latest lesson that can take marks (else the latest held one): the column of the day.
+  var start = -1;
+  for (var c = columns.length - 1; c >= 0; c--) {
+    if (columnEditable(c)) { start = c; break; }
+  }
+  if (start < 0) {
+    for (var c2 = columns.length - 1; c2 >= 0; c2--) { if (columns[c2].state !== "future") { start = c2; break; } }
+  }
+  if (start < 0) start = 0;
+  var firstRow = nextRow(-1, start, 1);
+  var startRow = firstRow && firstRow.c === start ? firstRow.r : 0;
+  // Entry pages take the focus at once; elsewhere (reading, the lesson page with its form) only scroll to it.
+  activate(startRow, start, !!bar);
+  if (!bar && wrap) {
+    // The latest held lesson at the right edge, the ones before it in view.
+    var td0 = cellAt(startRow, start);
+    wrap.scrollLeft = Math.max(0, td0.offsetLeft + 2 * td0.offsetWidth - wrap.clientWidth);
+  }
+})();
