@@ -25,6 +25,7 @@ from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserO
 from accounts.permissions import permission_rows
 from journal import demo_data as data
 from journal.choices import GRADES, PeriodKind
+from journal.demo_journal import seed_journal
 from journal.demo_movement import seed_movement
 from journal.demo_timetable import seed_timetable
 from journal.models import (
@@ -45,6 +46,7 @@ from journal.models import (
     TimetableEntry,
 )
 from journal.services import school_year_create, study_periods_set, subject_create, vacation_add, year_open
+from journal.services.work_types import work_types_ensure
 
 DEMO_PASSWORD = "demo12345"
 SEED = 20260901
@@ -612,6 +614,9 @@ class Command(BaseCommand):
             timetable = (
                 {"hours_unplaced": 0} if no_timetable else seed_timetable(actor=builder.admin, year=builder.year)
             )
+            work_types_ensure(builder.school)
+            if not no_timetable:  # marks, absences, topics and homework for the lessons already held
+                seed_journal(year=builder.year, today=builder.today, actor=builder.admin)
         elapsed = time.perf_counter() - started
 
         out = self.stdout
