@@ -2,16 +2,16 @@
 
 ``journal_grid`` reads the whole page in five queries whatever the number of pupils, lessons and marks:
 
-1. the grade's study periods, with the grade's working week annotated (the period to show is chosen in Python);
+1. the grade's study periods with the grade's working week (the period to show is chosen in Python);
 2. the grade's special days of the year (holidays, transfers), for ONE working-day calendar of the edit lock;
-3. the roster: enrolments of the class overlapping the period, with the pupil, subgroup membership and the
-   period mark annotated;
-4. the lessons of the period, with their kind of work, plan topic, substitute, homework flag and the latest open
-   edit window annotated (so journal.lock.edit_state needs no query per lesson);
-5. every cell's entries, marks and attendance, with the school's kinds of work (their weights) in one
-   ``UNION ALL``.
+3. the roster: enrolments of the class (and subgroup) overlapping the period, with the pupil's name and period
+   mark;
+4. the lessons of the period with their КТП topic, kind of work, substitute, homework flag and the latest open
+   edit window (so journal.lock.edit_state needs no query per lesson);
+5. every cell's marks and attendance, with the school's kinds of work (their weights), in one ``UNION ALL``.
 
-Everything a cell shows is prepared here as plain strings; journal.views.grid joins the rows into HTML.
+They are written in plain SQL (see "Plain SQL" below). Everything a cell shows is prepared here as plain
+strings; journal.views.grid joins the rows into HTML.
 """
 
 import datetime as dt
@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -52,9 +51,8 @@ from .averages import forecast, period_mark_minimum, weighted_average
 # Attendance codes that mean the pupil was not in the lesson (опоздание «оп» is present, only late).
 ABSENT_CODES = frozenset({"н", "б", "у", "п"})
 ATTENDANCE_SLOT = 0  # the slot of the attendance code in a cell; marks use their position (1, 2)
-USER_NAME_FIELDS = ("username", "last_name", "first_name", "middle_name")  # what the grid shows of a person
 KIND_SLOT = -1  # a row that is a kind of work with its weight, not a cell entry
-ONE = Decimal(1)
+ONE = Decimal(1)  # the weight of a mark without a kind of work (as on the period marks page)
 
 
 # Cells, columns, rows ------------------------------------------------------------------------------------------
@@ -181,28 +179,20 @@ def pupil_stats(marks: list[tuple[str, Decimal]], minimum: int) -> PupilStats:
     return PupilStats(len(marks), average, forecast(average), len(marks) >= minimum)
 
 
-def mark_weight(weight: Decimal | None) -> Decimal:
-    """A mark without a kind of work weighs 1 (as on the period marks page)."""
-    return weight if weight is not None else ONE
-
-
 def pupil_period_stats(assignment: TeachingAssignment, pupil_id: int, period_id: int) -> PupilStats:
     """One pupil's figures for a study period of the assignment's year (1 query): a row refreshed after a save.
 
     The period's dates are read in the same query; a period of another year gives no marks.
     """
-    period = StudyPeriod.objects.filter(pk=period_id, year_id=assignment.year_id)
-    marks = [
-        (value, mark_weight(weight))
-        for value, weight in Mark.objects.filter(
-            lesson__assignment=assignment,
-            pupil_id=pupil_id,
-            lesson__date__gte=Subquery(period.values("start_date")[:1]),
-            lesson__date__lte=Subquery(period.values("end_date")[:1]),
-        )
-        .exclude(value="")
-        .values_list("value", "work_type__weight")
-    ]
+    rows = _fetch(
+        f"SELECT m.value, CAST(w.weight AS TEXT) FROM {_table(Mark)} m JOIN {_table(Lesson)} l ON l.id = m.lesson_id"
+        f" JOIN {_table(StudyPeriod)} p ON p.id = %s AND p.year_id = %s"
+        f" LEFT JOIN {_table(WorkType)} w ON w.id = m.work_type_id"
+        " WHERE l.assignment_id = %s AND m.pupil_id = %s AND m.value <> ''"
+        ' AND l."date" >= p.start_date AND l."date" <= p.end_date',
+        [period_id, assignment.year_id, assignment.pk, pupil_id],
+    )
+    marks = [(value, Decimal(weight) if weight is not None else ONE) for value, weight in rows]
     return pupil_stats(marks, period_mark_minimum(assignment.hours_per_week))
 
 
@@ -486,9 +476,14 @@ def build_grid(
             cell = cells.get(key)
             if cell is None:
                 cell = cells[key] = Cell()
-            cell.set(slot, value)
-            if slot != ATTENDANCE_SLOT:
-                marks_by_pupil[pupil_id].append((value, kind))
+            if slot == ATTENDANCE_SLOT:
+                cell.attendance = value
+                continue
+            if slot == 1:
+                cell.mark1 = value
+            else:
+                cell.mark2 = value
+            marks_by_pupil[pupil_id].append((value, kind))
 
     minimum = period_mark_minimum(assignment.hours_per_week)
     lesson_keys = [(lesson.pk, lesson.date) for lesson in lessons]

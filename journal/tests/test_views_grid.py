@@ -6,6 +6,7 @@ The clock stands on Friday 18 December 2026 (the 2nd quarter, 02.11–26.12): le
 """
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from journal import services
+from journal.choices import YearStatus
 from journal.models import (
     Attendance,
     Enrollment,
@@ -22,9 +24,11 @@ from journal.models import (
     Mark,
     PeriodMark,
     PeriodMarkKind,
+    SchoolYear,
     StudyPeriod,
     Substitution,
 )
+from journal.services.unlock import edit_window_open
 from journal.services.work_types import work_types_ensure
 from journal.workdays import grade_calendar
 
@@ -116,6 +120,16 @@ def test_read_only_writes_are_refused_and_change_nothing(client, cast, role):
     held.refresh_from_db()
     assert held.topic == ""
     assert not Mark.objects.exists() and not Attendance.objects.exists() and not Homework.objects.exists()
+
+
+def test_closed_year_is_read_only_for_everyone(client, cast):
+    held = lesson(cast, OPEN_DAY)
+    SchoolYear.objects.filter(pk=cast.year.pk).update(status=YearStatus.CLOSED)
+    client.force_login(cast.teacher)
+    assert "data-cell-url" not in client.get(grid_url(cast)).content.decode()
+    response = post_cell(client, held, cast.pupil, "mark1", "5")
+    assert response.status_code == 403 and "закрыт" in response.json()["error"]
+    assert not Mark.objects.exists()
 
 
 def test_cell_is_post_only(client, cast):
@@ -251,6 +265,42 @@ def test_grid_shows_states_enrolment_control_work_and_figures(client, cast):
     assert '<td class="sa">4,50</td>' in pupil_row  # 5 and 4 without kinds of work weigh 1 each
     assert 'class="sc low"' in pupil_row  # 2 marks, 4 needed at 5 hours a week
     assert '<span class="prop" title="предложена">4?</span>' in pupil_row
+
+
+def test_edit_window_reopens_a_locked_column(client, cast):
+    held = lesson(cast, LOCKED_DAY)
+    edit_window_open(
+        actor=cast.deputy, assignment=cast.math_a, lesson=held, reason="перенос из бумажного журнала", until=TODAY
+    )
+    client.force_login(cast.teacher)
+    html = client.get(grid_url(cast)).content.decode()
+    assert f'data-l="{held.pk}" class="unlocked"' in html and 'data-r="18.12.2026 23:59"' in html
+    assert post_cell(client, held, cast.pupil, "mark1", "4").status_code == 200
+    assert Mark.objects.get(lesson=held, pupil=cast.pupil).value == "4"
+
+
+def test_subgroup_journal_shows_its_pupils_only(client, cast):
+    member = account_services.pupil_create(
+        actor=cast.admin, school=cast.school, username="member", last_name="Группова", first_name="Вера"
+    )
+    services.enrollment_create(
+        actor=cast.admin, pupil=member, school_class=cast.class_a, date_from=cast.year.start_date
+    )
+    group = services.subgroup_create(actor=cast.admin, school_class=cast.class_a, name="1 группа", pupils=[member])
+    english = services.subject_create(actor=cast.admin, school=cast.school, name="Английский язык")
+    assignment = services.assignment_create(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=english,
+        teacher=cast.teacher,
+        hours_per_week=Decimal(3),
+        subgroup=group,
+    )
+    Lesson.objects.create(assignment=assignment, date=OPEN_DAY, number=2)
+    client.force_login(cast.teacher)
+    html = client.get(reverse("journal:grid", args=[assignment.pk])).content.decode()
+    assert f'data-p="{member.pk}"' in html and f'data-p="{cast.pupil.pk}"' not in html
+    assert "1 группа" in html
 
 
 def test_pupil_who_left_has_no_cells_after_leaving(client, cast):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import PupilProfile
@@ -57,7 +58,7 @@ from ..selectors.grid import (
 from ..services.journal import attendance_set, homework_remove, homework_set, lesson_record_set, mark_set
 
 FIELDS = ("mark1", "mark2", "att")
-WEEKDAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+WEEKDAYS = (_lazy("пн"), _lazy("вт"), _lazy("ср"), _lazy("чт"), _lazy("пт"), _lazy("сб"), _lazy("вс"))
 PLACEHOLDER = 987654321
 LOW_MARKS = frozenset({"1", "2", "нз"})
 
@@ -238,6 +239,28 @@ def grid_table(grid: Grid, *, can_edit: bool, period_title: str = "", period_mar
     return mark_safe("".join(out))  # every text from the database is escaped above
 
 
+def script_messages() -> dict[str, str]:
+    """What static/js/grid.js says to the user, translated here (the page puts it in a json_script)."""
+    return {
+        "substitute": _("замена:"),
+        "notEnrolled": _("не в классе (группе) в этот день"),
+        "unlockedUntil": _("открыто окном исправлений до"),
+        "lesson": _("урок"),
+        "fewMarks": _("мало отметок для отметки за период: нужно не меньше"),
+        "missing": _("присутствовали, но без отметки"),
+        "forbidden": _("Нет прав или страница устарела: обновите её."),
+        "session": _("Сеанс истёк или сервер недоступен: войдите снова и обновите страницу."),
+        "refused": _("Запись не принята."),
+        "saved": _("Сохранено"),
+        "saving": _("Сохранение…"),
+        "offline": _("Нет связи с сервером: запись не сохранена."),
+        "locked": _("Урок закрыт для отметок."),
+        "loading": _("Загрузка…"),
+        "historyFailed": _("Не удалось загрузить историю."),
+        "late": _("«о…»: нажмите «п» — опоздание"),
+    }
+
+
 # The grid page ---------------------------------------------------------------------------------------------------
 
 
@@ -272,6 +295,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "period_marks_url": period_marks_url,
         "class_url": reverse("journal:class_detail", args=[assignment.school_class_id]) if sees_class else "",
         "table": grid_table(data, can_edit=can_edit, period_title=period_title, period_marks_url=period_marks_url),
+        "script_messages": script_messages(),
     }
     return render(request, "journal/grid/grid.html", context)
 
@@ -306,8 +330,12 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
     if lesson_pk is None or pupil_pk is None or field not in FIELDS or len(value) > 10:
         return _error(_("Неверный запрос: не указан урок, учащийся или поле."), 400)
     lesson, can_edit = lesson_for_user(request.user, lesson_pk)
-    if not can_edit or lesson.assignment.year.is_closed:
+    if not can_edit:
         return _error(_("Только просмотр: вносить записи в этот журнал вы не можете."), 403)
+    if lesson.assignment.year.is_closed:
+        return _error(
+            _("Учебный год %(year)s закрыт: изменения в нём невозможны.") % {"year": lesson.assignment.year}, 403
+        )
     pupil = PupilProfile.objects.select_related("user").filter(pk=pupil_pk).first()
     if pupil is None:
         return _error(_("Учащийся не найден."), 400)
@@ -426,6 +454,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
         "lock_reason": lock_reason,
         "table": grid_table(data, can_edit=can_edit),
         "weekday": WEEKDAYS[lesson.date.weekday()],
+        "script_messages": script_messages(),
     }
     return render(request, "journal/grid/lesson.html", context)
 

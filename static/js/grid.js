@@ -20,6 +20,10 @@
   var info = document.getElementById("grid-info");
   var statusBox = document.getElementById("grid-status");
   var bar = document.getElementById("grid-bar");
+  // The page's texts come translated from the server (journal.views.grid.script_messages) as JSON.
+  var messagesBox = document.getElementById("grid-messages");
+  var MESSAGES = messagesBox ? JSON.parse(messagesBox.textContent) : {};
+  function msg(key) { return MESSAGES[key] || key; }
   var tokenInput = document.querySelector("input[name=csrfmiddlewaretoken]");
   var csrf = tokenInput ? tokenInput.value : "";
 
@@ -88,13 +92,13 @@
     var bits = [th.getAttribute("data-d")];
     if (th.getAttribute("data-t")) bits.push(th.getAttribute("data-t"));
     if (th.getAttribute("data-w")) bits.push(th.getAttribute("data-w"));
-    if (th.getAttribute("data-s")) bits.push("замена: " + th.getAttribute("data-s"));
+    if (th.getAttribute("data-s")) bits.push(msg("substitute") + " " + th.getAttribute("data-s"));
     info.appendChild(document.createTextNode(" · " + bits.join(" · ")));
     var note = "";
-    if (!inClass(td)) note = "не в классе (группе) в этот день";
+    if (!inClass(td)) note = msg("notEnrolled");
     else if (td.classList.contains("err")) note = td.getAttribute("title") || "";
     else if (!columnEditable(c) || !canEdit) note = th.getAttribute("data-r") || "";
-    else if (columns[c].state === "unlocked") note = "открыто окном исправлений до " + th.getAttribute("data-r");
+    else if (columns[c].state === "unlocked") note = msg("unlockedUntil") + " " + th.getAttribute("data-r");
     if (note) {
       var span = document.createElement("span");
       span.className = td.classList.contains("err") ? "text-danger fw-semibold" : "gi-lock";
@@ -103,7 +107,7 @@
     }
     var link = document.createElement("a");
     link.href = th.getAttribute("data-u");
-    link.textContent = "урок";
+    link.textContent = msg("lesson");
     info.appendChild(link);
   }
 
@@ -155,7 +159,7 @@
     if (count) {
       count.textContent = stats.n;
       count.classList.toggle("low", stats.low);
-      if (stats.low) count.title = "мало отметок для отметки за период: нужно не меньше " + stats.min;
+      if (stats.low) count.title = msg("fewMarks") + " " + stats.min;
       else count.removeAttribute("title");
     }
   }
@@ -175,7 +179,7 @@
     if (!missing) { if (badge) badge.remove(); return; }
     if (!badge) { badge = document.createElement("span"); badge.className = "ms"; box.appendChild(badge); }
     badge.textContent = missing;
-    badge.title = "присутствовали, но без отметки: " + missing;
+    badge.title = msg("missing") + ": " + missing;
   }
 
   function refused(td, r, c, message, html) {
@@ -208,14 +212,13 @@
       clearTimeout(timer);
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") < 0) {
-        var why = response.status === 403 ? "Нет прав или устарела страница: обновите её." :
-          "Сеанс истёк или сервер недоступен: войдите снова и обновите страницу.";
+        var why = response.status === 403 ? msg("forbidden") : msg("session");
         refused(td, r, c, why, previousHtml);
         return;
       }
       return response.json().then(function (data) {
         if (!response.ok) {
-          refused(td, r, c, data.error || "Запись не принята.", data.html !== undefined ? data.html : previousHtml);
+          refused(td, r, c, data.error || msg("refused"), data.html !== undefined ? data.html : previousHtml);
           return;
         }
         td.classList.remove("sv", "err");
@@ -223,20 +226,20 @@
         td.innerHTML = data.html;
         if (data.stats) updateStats(r, data.stats);
         updateMissing(c);
-        setStatus("Сохранено", "ok");
+        setStatus(msg("saved"), "ok");
         if (active && active.r === r && active.c === c) showInfo(r, c);
       });
     }).catch(function () {
       clearTimeout(timer);
-      refused(td, r, c, "Нет связи с сервером: запись не сохранена.", previousHtml);
+      refused(td, r, c, msg("offline"), previousHtml);
     });
   }
 
   function write(r, c, field, value) {
     var td = cellAt(r, c);
     if (!canEdit) return false;
-    if (!inClass(td)) { setStatus(pupilName(r) + " не в классе (группе) в этот день.", "err"); return false; }
-    if (!columnEditable(c)) { setStatus(columns[c].th.getAttribute("data-r") || "Урок закрыт.", "err"); return false; }
+    if (!inClass(td)) { setStatus(pupilName(r) + ": " + msg("notEnrolled"), "err"); return false; }
+    if (!columnEditable(c)) { setStatus(columns[c].th.getAttribute("data-r") || msg("locked"), "err"); return false; }
     var p = parts(td);
     var previousHtml = td.innerHTML;
     var key = field === "att" ? "att" : field;
@@ -245,7 +248,7 @@
     td.innerHTML = render(p); // at once; the answer replaces it with what was stored
     td.classList.add("sv");
     td.classList.remove("err");
-    setStatus("Сохранение…", "");
+    setStatus(msg("saving"), "");
     queue = queue.then(function () { return send(r, c, field, value, previousHtml); });
     return true;
   }
@@ -280,7 +283,7 @@
     var modalEl = document.getElementById("grid-history");
     var body = document.getElementById("grid-history-body");
     if (!modalEl || !body || !window.bootstrap) { window.location.href = url; return; }
-    body.textContent = "Загрузка…";
+    body.textContent = msg("loading");
     var modal = window.bootstrap.Modal.getOrCreateInstance(modalEl);
     modalEl.addEventListener("hidden.bs.modal", function () { if (active) cellAt(active.r, active.c).focus(); },
       { once: true });
@@ -288,7 +291,7 @@
     fetch(url + "?partial=1", { credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) { body.innerHTML = html; })
-      .catch(function () { body.textContent = "Не удалось загрузить историю."; });
+      .catch(function () { body.textContent = msg("historyFailed"); });
   }
 
   // Keys -------------------------------------------------------------------------------------------------------
@@ -337,7 +340,7 @@
           if (!canEdit) return;
           pendingLate = true;
           cellAt(r, c).classList.add("pend");
-          setStatus("«о…»: нажмите «п» — опоздание", "");
+          setStatus(msg("late"), "");
           break;
         }
         var code = BY_KEY[lower] || (lower && BY_CODE[event.code]) || "";
