@@ -1,7 +1,5 @@
 """Forms of the КТП, substitution and absences pages (the class journal's side pages)."""
 
-import datetime as dt
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
@@ -10,13 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import AttendanceCode
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def parse_date(raw: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return None
 
 
 # --- КТП ----------------------------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Forms of the timetable pages: rooms, the bell schedule, a timetable lesson, the lesson layout."""
 
-import datetime as dt
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
@@ -128,10 +126,3 @@ class DateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(Field("from_date"), Submit("submit", submit_label or _("Разложить уроки")))
-
-
-def parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import PupilProfile, User
 
+from ..access import object_perms
 from ..models import (
     CurriculumEntry,
     Enrollment,
@@ -27,10 +28,8 @@ from ..models import (
     MarkValue,
     PeriodMark,
     PeriodMarkKind,
-    SchoolClassUserObjectPermission,
     StudyPeriod,
     TeachingAssignment,
-    TeachingAssignmentUserObjectPermission,
 )
 from ..selectors.averages import period_mark_minimum
 from .structure import ensure_year_writable
@@ -49,18 +48,13 @@ ALIASES = {"зачет": "зч", "зачёт": "зч", "зач": "зч", "нез
 def can_keep_journal(user: User, assignment: TeachingAssignment) -> bool:
     """The assignment's teacher or the class teacher of its class.
 
-    Reads the direct permission tables, as ``journal.access.lesson_editor_role`` does: guardian's checker lets
-    any superuser through, and the school admin holds that flag while the administration only reads the journal.
+    The same rule as ``journal.access.assignment_for_user``, through the same ``object_perms`` (which, unlike
+    guardian's checker, does not let the school admin's superuser flag through: the administration only reads).
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    return (
-        TeachingAssignmentUserObjectPermission.objects.filter(
-            user_id=user.pk, content_object_id=assignment.pk, permission__codename="edit_assignment_journal"
-        ).exists()
-        or SchoolClassUserObjectPermission.objects.filter(
-            user_id=user.pk, content_object_id=assignment.school_class_id, permission__codename="manage_class"
-        ).exists()
+    return "edit_assignment_journal" in object_perms(user, assignment) or "manage_class" in object_perms(
+        user, assignment.school_class
     )
 
 

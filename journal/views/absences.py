@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import PupilProfile, User
 
 from ..access import class_for_user
-from ..forms_journal import LESSON_CODE_CHOICES, REASON_CHOICES, parse_date
+from ..dates import safe_date
+from ..forms_journal import LESSON_CODE_CHOICES, REASON_CHOICES
 from ..models import Enrollment, Lesson, SchoolClass, SchoolClassUserObjectPermission
 from ..selectors import absences as selectors
 from ..services import absences as services
@@ -65,10 +66,10 @@ def absences(request: HttpRequest, pk: int) -> HttpResponse:
     school_class, _manages = class_for_user(request.user, pk)
     can_correct = is_class_teacher(request.user, school_class) and not school_class.year.is_closed
     today = timezone.localdate()
-    monday = selectors.clamp_week(school_class, parse_date(request.GET.get("week")) or today)
+    monday = selectors.clamp_week(school_class, safe_date(request.GET.get("week")) or today)
     week = selectors.absence_week(school_class, monday)
     context = {"school_class": school_class, "week": week, "can_correct": can_correct, "today": today}
-    day = parse_date(request.GET.get("day"))
+    day = safe_date(request.GET.get("day"))
     if day is not None and week.start <= day <= week.end:
         pupil = _pupil_of(school_class, request.GET.get("pupil", ""), day)
         if pupil is not None:
@@ -96,7 +97,7 @@ def _correcting(request: HttpRequest, pk: int) -> SchoolClass:
 def absences_day_set(request: HttpRequest, pk: int) -> HttpResponse:
     """One reason for all of a pupil's absences on a day (a doctor's note for the day)."""
     school_class = _correcting(request, pk)
-    day = parse_date(request.POST.get("day"))
+    day = safe_date(request.POST.get("day"))
     pupil = _pupil_of(school_class, request.POST.get("pupil", ""), day) if day else None
     if pupil is None:
         messages.error(request, _("Учащийся не найден в классе на эту дату."))

@@ -433,7 +433,8 @@ def setup_assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def setup_assignment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand an assignment to another teacher; its lessons and journal stay with it."""
     year = _editable_year(request, pk)
-    assignment = get_object_or_404(TeachingAssignment, pk=request.POST.get("assignment") or 0, year=year)
+    raw = request.POST.get("assignment", "")
+    assignment = get_object_or_404(TeachingAssignment, pk=int(raw) if raw.isdigit() else 0, year=year)
     form = TeacherChangeForm(request.POST, school_id=year.school_id)
     if form.is_valid():
         _run(

@@ -21,7 +21,8 @@ from accounts.models import User
 
 from .. import selectors as structure
 from ..access import require_management, same_school
-from ..forms_journal import DateRangeForm, SubstitutionForm, parse_date
+from ..dates import safe_date
+from ..forms_journal import DateRangeForm, SubstitutionForm
 from ..models import Lesson, SchoolYear, Substitution
 from ..selectors import substitution as selectors
 from ..services import substitution as services
@@ -72,7 +73,7 @@ def substitutions(request: HttpRequest) -> HttpResponse:
 def _record_context(request: HttpRequest, year: SchoolYear, today: dt.date, form=None) -> dict:
     """The recording form: choose a day and a class (GET), then the lesson and the substitute (POST)."""
     source = request.POST if request.method == "POST" else request.GET
-    day = _clamp(year, parse_date(source.get("day")) or today)
+    day = _clamp(year, safe_date(source.get("day")) or today)
     classes = selectors.classes_of(year)
     class_id = source.get("class", "")
     school_class = next((c for c in classes if str(c.pk) == class_id), None)
@@ -153,7 +154,7 @@ def substitution_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Замена отменена."))
     url = reverse("journal:substitutions")
-    start, end = parse_date(request.POST.get("date_from")), parse_date(request.POST.get("date_to"))
+    start, end = safe_date(request.POST.get("date_from")), safe_date(request.POST.get("date_to"))
     if start and end:
         url += "?" + urlencode({"date_from": start.isoformat(), "date_to": end.isoformat()})
     return redirect(url)

@@ -21,7 +21,8 @@ from accounts.models import User
 
 from .. import selectors
 from ..access import require_timetable_editor
-from ..forms_timetable import BellScheduleForm, DateForm, RoomForm, TimetableEntryForm, parse_date
+from ..dates import safe_date
+from ..forms_timetable import BellScheduleForm, DateForm, RoomForm, TimetableEntryForm
 from ..models import Room, SchoolClass, SchoolYear, TimetableEntry
 from ..selectors import timetable as tt
 from ..services import timetable as services
@@ -50,7 +51,7 @@ def _year_or_404(request: HttpRequest) -> SchoolYear:
 
 
 def _on_date(request: HttpRequest, year: SchoolYear) -> dt.date:
-    day = parse_date(request.GET.get("date") or request.POST.get("date")) or timezone.localdate()
+    day = safe_date(request.GET.get("date") or request.POST.get("date")) or timezone.localdate()
     return tt.on_date_in(year, day)
 
 
@@ -163,7 +164,7 @@ def timetable_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
         year__school_id=request.user.school_id,
     )
     require_timetable_editor(request.user)
-    from_date = parse_date(request.POST.get("from_date"))
+    from_date = safe_date(request.POST.get("from_date"))
     description = str(entry)
     try:
         ended = services.timetable_entry_remove(actor=request.user, entry=entry, from_date=from_date)

@@ -18,7 +18,7 @@ from accounts.models import User
 
 from .. import selectors
 from ..access import require_management
-from ..forms_timetable import parse_date
+from ..dates import safe_date
 from ..forms_unlock import EditWindowForm, default_until
 from ..models import SchoolYear
 from ..selectors.unlock import school_edit_windows
@@ -49,7 +49,7 @@ def _new_form(request: HttpRequest, year: SchoolYear) -> EditWindowForm | None:
     initial = {"until": default_until(timezone.localdate())}
     if request.GET.get("assignment", "").isdigit():
         initial["assignment"] = int(request.GET["assignment"])
-    if day := parse_date(request.GET.get("date")):
+    if day := safe_date(request.GET.get("date")):
         initial["lesson_date"] = day
     return EditWindowForm(initial=initial, year=year, action=reverse("journal:unlock_open"))
 
