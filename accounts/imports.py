@@ -111,7 +111,7 @@ def _header_map(kind: str) -> dict[str, str]:
     return mapping
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -123,7 +123,7 @@ def _cell_text(value: object) -> str:
     return " ".join(str(value).replace("\xa0", " ").split())
 
 
-def _decode(content: bytes) -> str:
+def decode_upload(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -137,7 +137,7 @@ def _decode(content: bytes) -> str:
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = _decode(content)
+    text = decode_upload(content)
     lines = text.splitlines()
     delimiter = None
     if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
@@ -148,10 +148,10 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         counts = {candidate: header.count(candidate) for candidate in (";", ",", "\t")}
         delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [_cell_text(cell) for cell in row[:MAX_COLUMNS]]
+        yield [cell_text(cell) for cell in row[:MAX_COLUMNS]]
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def xlsx_rows(content: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -164,7 +164,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong size into the file; read what is there
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield [_cell_text(cell) for cell in row]
+            yield [cell_text(cell) for cell in row]
     finally:
         workbook.close()
 
@@ -181,7 +181,7 @@ def read_table(kind: str, file_name: str, content: bytes) -> list[dict]:
             _("Файл слишком большой: не больше %(mb)s МБ. Разделите список на части.")
             % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
         )
-    raw_rows = _xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
+    raw_rows = xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
     keys: list[str | None] | None = None
     rows: list[dict] = []
     first_filled: list[str] | None = None

@@ -226,7 +226,7 @@ def activate(request: HttpRequest) -> HttpResponse:
             else:
                 form.add_error("new_password1", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.UserBackend")
             messages.success(request, _("Пароль сохранён. Теперь входите со своим логином и этим паролем."))
             return redirect("home")
     return render(request, "accounts/people/activate.html", {"form": form})

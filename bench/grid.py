@@ -170,7 +170,10 @@ def profile_call(label: str, call) -> None:
     call()
     profiler.disable()
     print(f"--- profile: {label}")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+        r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/", 60
+    )
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 class Timing:
@@ -263,10 +266,12 @@ def run(runs: int, profile: bool) -> None:
                 return client.post(cell_url, data)
 
             timing = Timing(save, runs, ok)
+            refused = Timing(lambda n: client.post(cell_url, {"lesson": "x"}), runs)
             connection.queries_log.clear()
             with CaptureQueriesContext(connection) as queries:
                 ok(save(0, "3"))
             print(f"  save a mark: {timing}, {len(queries)} queries")
+            print(f"    for scale, the same endpoint refusing a malformed request: {refused}")
             if profile:
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")

@@ -14,6 +14,7 @@ calendar from the ``holidays`` package.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -51,7 +52,9 @@ def production_calendar(calendar_year: int) -> list[tuple[dt.date, str, str]]:
 
 
 @dataclass
-class _YearRules:
+class YearRules:
+    """One school year's days for one grade: its dates, week, extra days off and working days, vacations."""
+
     start: dt.date
     end: dt.date
     days_per_week: int
@@ -60,7 +63,9 @@ class _YearRules:
     vacations: list[tuple[dt.date, dt.date]] = field(default_factory=list)
 
 
-def _apply_day(rules_off: set[dt.date], rules_work: set[dt.date], day: dt.date, kind: str, days_per_week: int) -> None:
+def apply_calendar_day(
+    rules_off: set[dt.date], rules_work: set[dt.date], day: dt.date, kind: str, days_per_week: int
+) -> None:
     if kind in (DayKind.HOLIDAY, DayKind.DAY_OFF):
         rules_off.add(day)
     elif kind == DayKind.TRANSFER and days_per_week == 5:
@@ -72,12 +77,12 @@ def _apply_day(rules_off: set[dt.date], rules_work: set[dt.date], day: dt.date, 
 class GradeCalendar:
     """Working days and school days of one grade level of one school, across its years."""
 
-    def __init__(self, years: list[_YearRules], fallback_days_per_week: int = 5) -> None:
+    def __init__(self, years: list[YearRules], fallback_days_per_week: int = 5) -> None:
         self.years = sorted(years, key=lambda y: y.start)
         self.fallback_days_per_week = fallback_days_per_week
         self._fallback: dict[int, tuple[set[dt.date], set[dt.date]]] = {}
 
-    def _rules_for(self, day: dt.date) -> _YearRules | None:
+    def _rules_for(self, day: dt.date) -> YearRules | None:
         for rules in self.years:
             if rules.start <= day <= rules.end:
                 return rules
@@ -88,7 +93,7 @@ class GradeCalendar:
             off: set[dt.date] = set()
             work: set[dt.date] = set()
             for day, kind, _name in production_calendar(calendar_year):
-                _apply_day(off, work, day, kind, self.fallback_days_per_week)
+                apply_calendar_day(off, work, day, kind, self.fallback_days_per_week)
             self._fallback[calendar_year] = (off, work)
         return self._fallback[calendar_year]
 
@@ -147,20 +152,36 @@ def grade_calendar(school, grade: int) -> GradeCalendar:
         gs.year_id: gs.days_per_week
         for gs in GradeSettings.objects.filter(year__school=school, grade=grade).only("year_id", "days_per_week")
     }
-    by_year: dict[int, _YearRules] = {}
+    by_year: dict[int, YearRules] = {}
     for year in years:
-        by_year[year.pk] = _YearRules(year.start_date, year.end_date, settings.get(year.pk, 5))
+        by_year[year.pk] = YearRules(year.start_date, year.end_date, settings.get(year.pk, 5))
     for row in CalendarDay.objects.filter(year__school=school, grade_from__lte=grade, grade_to__gte=grade).only(
         "year_id", "date", "kind"
     ):
         rules = by_year[row.year_id]
-        _apply_day(rules.days_off, rules.workdays, row.date, row.kind, rules.days_per_week)
+        apply_calendar_day(rules.days_off, rules.workdays, row.date, row.kind, rules.days_per_week)
     for vac in Vacation.objects.filter(year__school=school, grade_from__lte=grade, grade_to__gte=grade).only(
         "year_id", "start_date", "end_date"
     ):
         by_year[vac.year_id].vacations.append((vac.start_date, vac.end_date))
     fallback = by_year[years[-1].pk].days_per_week if years else 5
     return GradeCalendar(list(by_year.values()), fallback_days_per_week=fallback)
+
+
+def single_year_calendar(
+    start: dt.date, end: dt.date, days_per_week: int, days: Iterable[tuple[dt.date, str]]
+) -> GradeCalendar:
+    """A working-day calendar from one year's dates and its calendar days (date, kind), loaded by the caller.
+
+    For a page that already knows the year and reads its CalendarDay rows in its own query (the grid). Vacations
+    are left out: they are working days for staff, so the working-day arithmetic of the lock does not need them,
+    but ``is_school_day`` of such a calendar does not know them either. Dates outside the year fall back to the
+    production calendar with the same week.
+    """
+    rules = YearRules(start, end, days_per_week)
+    for day, kind in days:
+        apply_calendar_day(rules.days_off, rules.workdays, day, kind, days_per_week)
+    return GradeCalendar([rules], fallback_days_per_week=days_per_week)
 
 
 def add_working_days(date: dt.date, n: int, school, grade: int) -> dt.date:

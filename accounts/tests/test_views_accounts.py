@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -126,6 +129,28 @@ def test_password_change_refuses_a_weak_password_in_russian(client, cast):
 def test_sessions_expire():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_idle_limit_is_renewed_every_few_minutes_not_every_request(client, cast):
+    from django.contrib.sessions.models import Session
+
+    start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    profile = reverse("accounts:profile")
+    with time_machine.travel(start, tick=False):
+        client.force_login(cast.teacher)
+        key = client.session.session_key
+        first_expiry = Session.objects.get(pk=key).expire_date
+        client.get(profile)
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        client.get(profile)
+        assert Session.objects.get(pk=key).expire_date == first_expiry  # no write within the refresh interval
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        client.get(profile)
+        assert Session.objects.get(pk=key).expire_date == first_expiry + dt.timedelta(minutes=6)
+    later = start + dt.timedelta(minutes=6) + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    with time_machine.travel(later, tick=False):
+        response = client.get(profile)
+        assert response.status_code == 302 and reverse("accounts:login") in response.url  # idle too long
 
 
 def test_profile_shows_own_data(client, cast):

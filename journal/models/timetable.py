@@ -148,7 +148,11 @@ class Lesson(models.Model):
         verbose_name = _("урок")
         verbose_name_plural = _("уроки")
         ordering = ["assignment", "date", "number"]
-        indexes = [models.Index(fields=["date", "number"])]
+        indexes = [
+            models.Index(fields=["date", "number"]),
+            # The daily lock task looks only at lessons not yet stamped: a small partial index once the year runs.
+            models.Index(fields=["date"], condition=models.Q(locked_at__isnull=True), name="lesson_unlocked_by_date"),
+        ]
         constraints = [models.UniqueConstraint(fields=["assignment", "date", "number"], name="uniq_lesson")]
 
     def __str__(self) -> str:

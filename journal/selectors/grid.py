@@ -45,7 +45,7 @@ from ..models import (
     TeachingAssignment,
     WorkType,
 )
-from ..workdays import GradeCalendar, _apply_day, _YearRules
+from ..workdays import GradeCalendar, single_year_calendar
 from .averages import forecast, period_mark_minimum, weighted_average
 
 # Attendance codes that mean the pupil was not in the lesson (опоздание «оп» is present, only late).
@@ -269,14 +269,12 @@ def year_calendar(assignment: TeachingAssignment, days_per_week: int) -> GradeCa
     year: dates after it (a May lesson's deadline in June) fall back to the production calendar there as well.
     """
     year = assignment.year
-    rules = _YearRules(year.start_date, year.end_date, days_per_week)
     grade = assignment.school_class.grade
-    for day, kind in _fetch(
+    rows = _fetch(
         f'SELECT "date", kind FROM {_table(CalendarDay)} WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s',
         [year.pk, grade, grade],
-    ):
-        _apply_day(rules.days_off, rules.workdays, _as_date(day), kind, days_per_week)
-    return GradeCalendar([rules], fallback_days_per_week=days_per_week)
+    )
+    return single_year_calendar(year.start_date, year.end_date, days_per_week, ((_as_date(d), k) for d, k in rows))
 
 
 # The page's queries ------------------------------------------------------------------------------------------------

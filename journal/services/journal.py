@@ -158,16 +158,15 @@ def is_pass_fail(lesson: Lesson) -> bool:
 
 def _ensure_mark_value(lesson: Lesson, value: str) -> None:
     pass_fail = is_pass_fail(lesson)
-    subject = lesson.assignment.subject
     if pass_fail and value in NUMERIC_MARKS:
         raise ValidationError(
             _("По предмету «%(subject)s» в %(cls)s ставится зачёт или незачёт: «зч» или «нз», а не «%(value)s».")
-            % {"subject": subject, "cls": lesson.assignment.school_class, "value": value}
+            % {"subject": lesson.assignment.subject, "cls": lesson.assignment.school_class, "value": value}
         )
     if not pass_fail and value in PASS_FAIL_MARKS:
         raise ValidationError(
             _("По предмету «%(subject)s» ставятся отметки от 1 до 5; «зч» и «нз» — только по зачётным предметам.")
-            % {"subject": subject}
+            % {"subject": lesson.assignment.subject}
         )
     if value not in NUMERIC_MARKS | PASS_FAIL_MARKS:
         if pass_fail:

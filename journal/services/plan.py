@@ -23,7 +23,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.imports import _cell_text, _decode, _xlsx_rows
+from accounts.imports import cell_text, decode_upload, xlsx_rows
 from accounts.models import User
 
 from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment
@@ -320,7 +320,7 @@ class PlanImportPreview:
 
 def _csv_cells(content: bytes) -> list[list[str]]:
     """CSV rows; the delimiter is the one the header line uses (a title line above it may hold commas)."""
-    text = _decode(content)
+    text = decode_upload(content)
     lines = text.splitlines()
     if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
         delimiter, text = lines[0][4], "\n".join(lines[1:])
@@ -335,7 +335,7 @@ def _csv_cells(content: bytes) -> list[list[str]]:
         delimiter = max((";", ",", "\t"), key=known_headers)
     try:
         return [
-            [_cell_text(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            [cell_text(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         ]
     except csv.Error as error:
         raise ValidationError(_("Файл CSV повреждён: %(error)s") % {"error": error}) from None
@@ -348,7 +348,7 @@ def _read_cells(file_name: str, content: bytes) -> list[list[str]]:
     if len(content) > MAX_FILE_SIZE:
         raise ValidationError(_("Файл слишком большой: не больше 2 МБ."))
     if name.endswith(".xlsx"):
-        return list(_xlsx_rows(content))
+        return list(xlsx_rows(content))
     return _csv_cells(content)
 
 
