@@ -1,9 +1,6 @@
-from django.urls import path
+"""The diary (pupils and parents), events, e-mail notifications and paper diaries: one namespace, a module each."""
 
-from . import views
+from . import urls_diary, urls_events, urls_notifications, urls_paper
 
 app_name = "diary"
-urlpatterns = [
-    path("", views.diary_home, name="home"),
-    path("pupils/<int:pk>/", views.pupil_detail, name="pupil"),
-]
+urlpatterns = urls_diary.urlpatterns + urls_events.urlpatterns + urls_notifications.urlpatterns + urls_paper.urlpatterns

@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("journal/", include("journal.urls")),
     path("diary/", include("diary.urls")),
+    path("messages/", include("diary.urls_messages")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tests import matrix_people
+from diary.tests import matrix_diary, matrix_events, matrix_messages, matrix_notifications, matrix_paper
 from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_setup, matrix_timetable
 
 ROLES = [
@@ -93,7 +94,19 @@ MATRIX = {
 }
 
 # Each area keeps its entries beside its tests; the constants above are the vocabulary they use.
-for _module in (matrix_setup, matrix_timetable, matrix_closing, matrix_people, matrix_grid, matrix_journal):
+for _module in (
+    matrix_setup,
+    matrix_timetable,
+    matrix_closing,
+    matrix_people,
+    matrix_grid,
+    matrix_journal,
+    matrix_diary,
+    matrix_events,
+    matrix_messages,
+    matrix_notifications,
+    matrix_paper,
+):
     assert not set(_module.MATRIX_ENTRIES) & set(MATRIX), f"{_module.__name__} repeats an entry"
     MATRIX.update(_module.MATRIX_ENTRIES)
 
