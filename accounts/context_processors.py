@@ -1,12 +1,13 @@
-"""The menu: what the signed-in user's role may do (one small query for a class teacher's class).
+"""The menu: what the signed-in user's role may do (one query for the unread messages, one for a class teacher).
 
-Each item is (label, url) or (label, [(label, url), ...]) for a drop-down.
+Each item is (label, url) or (label, [(label, url), ...]) for a drop-down; «Сообщения» carries the unread count.
 """
 
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from diary.selectors.messages import unread_total
 from journal.access import can_edit_structure, is_school_management
 from journal.selectors import led_class_id
 
@@ -24,6 +25,10 @@ def _management_items(user) -> list:
         (_("Перевод учащихся и закрытие года"), reverse("journal:promotion")),
     ]
     people_items = [(_("Сотрудники"), reverse("journal:staff_list"))]
+    diary_items = [
+        (_("События и объявления"), reverse("diary:event_list")),
+        (_("Исходящие письма"), reverse("diary:email_outbox")),
+    ]
     if can_edit_structure(user):
         people_items += [
             (_("Загрузка списков"), reverse("accounts:import_upload")),
@@ -34,6 +39,7 @@ def _management_items(user) -> list:
         (_("Расписание"), reverse("journal:timetable_index")),
         (_("Учебный год"), year_items),
         (_("Люди"), people_items),
+        (_("Дневник"), diary_items),
     ]
     if user.is_staff:
         items.append((_("Администрирование"), reverse("admin:index")))
@@ -59,6 +65,9 @@ def navigation(request: HttpRequest) -> dict:
                         (_("Класс и учащиеся"), reverse("journal:class_detail", args=[led])),
                         (_("Пропуски за неделю"), reverse("journal:absences", args=[led])),
                         (_("Личные карточки"), reverse("accounts:class_cards", args=[led])),
+                        (_("События и объявления"), reverse("diary:event_list")),
+                        (_("Сообщение всему классу"), reverse("messaging:broadcast")),
+                        (_("Бумажные дневники"), reverse("diary:paper", args=[led])),
                     ],
                 )
             )
@@ -67,7 +76,9 @@ def navigation(request: HttpRequest) -> dict:
         if user.role in (Role.PUPIL, Role.PARENT):
             items.append((_("Дневник"), reverse("diary:home")))
         items.append((_("Учебный год"), reverse("journal:year_detail")))
-    return {"nav_items": [_entry(label, target) for label, target in items]}
+    entries = [_entry(label, target) for label, target in items]
+    entries.append({"label": _("Сообщения"), "url": reverse("messaging:inbox"), "badge": unread_total(user)})
+    return {"nav_items": entries}
 
 
 def _entry(label: str, target) -> dict:

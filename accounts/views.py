@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from diary.selectors.home import family_home
 from journal import selectors as journal_selectors
 from journal.access import is_school_management
 from journal.selectors.substitution import teacher_substitutions
 
-from . import selectors
 from .choices import Role
 from .forms import LoginForm, PasswordChangeCrispyForm
 
@@ -51,10 +51,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["substitutions"] = list(teacher_substitutions(user, today, today + dt.timedelta(days=14)))
         return render(request, "accounts/home_teacher.html", context)
     if user.role == Role.PUPIL:
-        context["cards"] = [selectors.pupil_card(user.pupil, today)] if hasattr(user, "pupil") else []
+        context["homes"] = family_home([user.pupil], today) if hasattr(user, "pupil") else []
         return render(request, "accounts/home_family.html", context)
     if user.role == Role.PARENT:
-        context["cards"] = [selectors.pupil_card(child, today) for child in journal_selectors.children_of(user)]
+        context["homes"] = family_home(journal_selectors.children_of(user), today)
         return render(request, "accounts/home_family.html", context)
     return render(request, "accounts/home_management.html", context)
 

@@ -187,12 +187,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journal.tasks.warn_locking_soon",
         "schedule": crontab(hour=7, minute=0),
     },
+    # E-mail notifications (diary/tasks.py): the outbox's due and orphaned e-mails, the scan of new marks and
+    # absences, and the weekly digest (hourly: each school gets it on Saturday afternoon in its own time zone).
+    "diary-send-due-emails": {
+        "task": "diary.tasks.send_due_emails",
+        "schedule": timedelta(minutes=5),
+    },
+    "diary-notify-new-records": {
+        "task": "diary.tasks.notify_new_records",
+        "schedule": timedelta(minutes=10),
+    },
+    "diary-send-weekly-digests": {
+        "task": "diary.tasks.send_weekly_digests",
+        "schedule": crontab(minute=20),
+    },
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ejournal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site as users open it: e-mails carry absolute links built from it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Security: strict in production, relaxed for the development server.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -35,13 +35,12 @@ def object_perms(user: User, obj) -> set[str]:
 def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
     """The assignment and whether the user may keep its journal: the teacher, or the class teacher [003 §4.4]."""
     assignment = get_object_or_404(
-        TeachingAssignment.objects.select_related(
-            "year__school", "school_class__class_teacher", "subject", "subgroup", "teacher"
-        ),
-        pk=pk,
+        TeachingAssignment.objects.select_related("year", "school_class", "subject", "subgroup", "teacher"), pk=pk
     )
     if not same_school(user, assignment.year.school_id):
         raise Http404
+    if user.school_id == assignment.year.school_id:
+        assignment.year.school = user.school  # loaded with the user (accounts.backends.UserBackend)
     if "edit_assignment_journal" in object_perms(user, assignment):
         return assignment, True
     class_perms = object_perms(user, assignment.school_class)

@@ -13,11 +13,22 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from journal.lock import school_today
 from journal.models import Enrollment, SchoolClassUserObjectPermission
 
 from ..choices import InfoForm, Role
 from ..imports import NAME_RE, clean_name, normalize_phone
 from ..models import ParentProfile, PupilProfile, User
+
+
+class _Unchanged:
+    """The default of an argument that, left out, keeps the stored value (not the same as clearing it)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
 
 
 def may_edit_card(actor: User, pupil: PupilProfile) -> bool:
@@ -79,6 +90,7 @@ def pupil_card_update(
     pupil.address = address.strip()
     pupil.notes = notes.strip()
     pupil.full_clean()
+    pupil._history_user = actor  # simple_history records who, also outside a request
     pupil.save()
     return pupil
 
@@ -91,16 +103,22 @@ def parent_card_update(
     phone: str = "",
     email: str = "",
     work_place: str = "",
-    consent_given_on: dt.date | None = None,
+    consent_given_on: dt.date | _Unchanged | None = UNCHANGED,
     info_form: str | None = None,
 ) -> ParentProfile:
-    """Contacts, consent and the form of information; choosing a form (or changing it) dates the choice today."""
+    """Contacts, consent and the form of information; choosing a form (or changing it) dates the choice today.
+
+    Consent is the date on the signed paper (None: withdrawn or not given); left out, it stays as it is. The
+    form's date is the school's today, set by this service only. Each change is a history row naming the actor.
+    """
     _ensure_card_editor(actor, list(parent.children.select_related("user")))
-    today = timezone.localdate()
+    today = school_today(parent.user.school) if parent.user.school_id else timezone.localdate()
     normalized_phone = normalize_phone(phone)
     if normalized_phone is None:
         raise ValidationError({"phone": _("Неверный номер телефона.")})
-    if consent_given_on and consent_given_on > today:
+    if isinstance(consent_given_on, _Unchanged):
+        consent_given_on = parent.consent_given_on
+    elif consent_given_on and consent_given_on > today:
         raise ValidationError({"consent_given_on": _("Дата согласия не может быть в будущем.")})
     if info_form is not None and info_form not in InfoForm.values:
         raise ValidationError({"info_form": _("Неизвестная форма информирования.")})
@@ -115,5 +133,6 @@ def parent_card_update(
         parent.info_form = info_form
         parent.info_form_chosen_on = today
     parent.full_clean()
+    parent._history_user = actor  # simple_history records who, also outside a request
     parent.save()
     return parent

@@ -54,6 +54,9 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("тема"), max_length=300)
     body_text = models.TextField(_("текст"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # What the e-mail announces, as plain data: e-mails about marks and absences that wait for the end of quiet
+    # hours are merged into one from it, instead of a parent getting one e-mail per scan at 8 in the morning.
+    payload = models.JSONField(_("содержание"), default=dict, blank=True)
     dedup_key = models.CharField(_("ключ"), max_length=200, blank=True, help_text=_("Одно письмо на ключ."))
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     send_after = models.DateTimeField(_("отправить не раньше"))

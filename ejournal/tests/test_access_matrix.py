@@ -72,23 +72,6 @@ MATRIX = {
         None,
         {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
     ),
-    "diary:home": (
-        None,
-        {"anonymous": LOGIN, "pupil": REDIRECT, "parent": REDIRECT, "parent2": REDIRECT, "*": NOT_FOUND},
-    ),
-    "diary:pupil": (
-        lambda c: [c.pupil.pk],
-        {
-            "anonymous": LOGIN,
-            "admin": OK,
-            "director": OK,
-            "deputy": OK,
-            "classteacher": OK,
-            "pupil": OK,
-            "parent": OK,
-            "*": NOT_FOUND,
-        },
-    ),
     # The Django admin, as one entry: only the admin role is staff.
     "admin:*": (None, {"admin": OK, "foreign_admin": OK, "*": REDIRECT}),
 }

@@ -94,7 +94,8 @@ class Mark(models.Model):
         verbose_name = _("отметка")
         verbose_name_plural = _("отметки")
         constraints = [models.UniqueConstraint(fields=["lesson", "pupil", "position"], name="uniq_mark")]
-        indexes = [models.Index(fields=["pupil", "lesson"])]
+        # updated_at: the e-mail scan (diary.tasks.notify_new_records) and «Что нового» read what changed since.
+        indexes = [models.Index(fields=["pupil", "lesson"]), models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.pupil}: {self.value or '—'} ({self.lesson})"
@@ -119,7 +120,7 @@ class Attendance(models.Model):
         verbose_name = _("посещаемость")
         verbose_name_plural = _("посещаемость")
         constraints = [models.UniqueConstraint(fields=["lesson", "pupil"], name="uniq_attendance")]
-        indexes = [models.Index(fields=["pupil", "lesson"])]
+        indexes = [models.Index(fields=["pupil", "lesson"]), models.Index(fields=["updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.pupil}: {self.code or '—'} ({self.lesson})"

@@ -20,9 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.choices import ParentKind, Role, Sex
+from accounts.choices import InfoForm, ParentKind, Role, Sex
 from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, School, User
 from accounts.permissions import permission_rows
+from diary.demo_messages import seed_messages
+from diary.demo_notifications import seed_notifications
+from diary.demo_paper import seed_paper
+from diary.models import Event, Message, OutgoingEmail, Thread
 from journal import demo_data as data
 from journal.choices import GRADES, PeriodKind
 from journal.demo_journal import seed_journal
@@ -579,6 +583,11 @@ def row_counts() -> list[tuple[str, int]]:
         ("отметки", Mark.objects.count()),
         ("пропуски и опоздания", Attendance.objects.count()),
         ("домашние задания", Homework.objects.count()),
+        ("переписки", Thread.objects.count()),
+        ("сообщения", Message.objects.count()),
+        ("события и объявления", Event.objects.count()),
+        ("письма в очереди и отправленные", OutgoingEmail.objects.count()),
+        ("родители с бумажным дневником", ParentProfile.objects.filter(info_form=InfoForm.PAPER).count()),
         ("объектные права (guardian)", permissions),
     ]
 
@@ -617,6 +626,10 @@ class Command(BaseCommand):
             work_types_ensure(builder.school)
             if not no_timetable:  # marks, absences, topics and homework for the lessons already held
                 seed_journal(year=builder.year, today=builder.today, actor=builder.admin)
+            # The diary's side: messages and events, families' e-mail choices, paper diaries and consents.
+            seed_messages(year=builder.year, today=builder.today, actor=builder.admin)
+            seed_notifications(year=builder.year, today=builder.today, actor=builder.admin)
+            seed_paper(year=builder.year, today=builder.today, actor=builder.admin)
         elapsed = time.perf_counter() - started
 
         out = self.stdout
@@ -627,7 +640,7 @@ class Command(BaseCommand):
         out.write("  t001…, p0001…, r0001… — остальные учителя, учащиеся и родители")
         out.write("Создано строк:")
         for label, count in row_counts():
-            out.write(f"  {label:<28} {count}")
+            out.write(f"  {label:<32} {count}")
         if timetable["hours_unplaced"]:
             out.write(f"Не удалось поставить в расписание часов: {timetable['hours_unplaced']}")
         out.write(f"Время: {elapsed:.2f} с")

@@ -1,0 +1,379 @@
+"""Benchmark the diary: the week and the subject pages of a pupil with a full year of marks.
+
+    .venv/bin/python bench/diary.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/diary.py
+    .venv/bin/python bench/diary.py --runs 50 --profile      # plus a cProfile of one week page
+    .venv/bin/python bench/diary.py --no-screenshots          # without headless Chromium
+
+Builds the test cast (conftest.build_cast) on a throwaway database and gives 7 «А» 30 pupils, a bell schedule,
+nine subjects and six lessons on every school day of the 2026/2027 year (topics, homework on every other lesson,
+some control works), and about five marks a day for every pupil (a second mark now and then), with absences and set
+period marks of the first three quarters. The clock stands on Thursday 20 May 2027, near the end of the year.
+
+Then, through the Django test Client as the pupil's parent, it prints the median server time over ``--runs``
+requests, the queries and the HTML size (raw and gzip) of the week page, the marks page, and the subject page (the
+current quarter and the whole year); and the time of the batched selectors the paper diaries use for the whole
+class of 30 over two weeks (diary.selectors.days.pupil_days and diary.selectors.marks.subject_summaries).
+Targets on this machine: each page under 50 ms, the week under 60 KB. The database is an SQLite file under /tmp or,
+with DATABASE_URL, a throwaway PostgreSQL database created and dropped on that server; the development database is
+never touched. Settings: ejournal.settings_test (DEBUG off, as in production).
+
+With Chromium (Debian's /usr/bin/chromium) it also saves 360 px wide screenshots of the pages, rendered from the
+same responses with the project's static files: /tmp/diary-week-360.png, /tmp/diary-marks-360.png,
+/tmp/diary-subject-360.png.
+"""
+
+import argparse
+import datetime as dt
+import gzip
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The test settings run with DEBUG off, as production does (no debug cursor, no template debug info).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+
+import django
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts import services as account_services  # noqa: E402
+from accounts.models import PupilProfile  # noqa: E402
+from conftest import build_cast  # noqa: E402
+from diary.selectors.days import pupil_days  # noqa: E402
+from diary.selectors.marks import subject_summaries  # noqa: E402
+from journal import services  # noqa: E402
+from journal.models import (  # noqa: E402
+    Attendance,
+    Enrollment,
+    Homework,
+    Lesson,
+    Mark,
+    PeriodMark,
+    PeriodMarkKind,
+    StudyPeriod,
+    Subject,
+)
+from journal.services.timetable import bells_set  # noqa: E402
+from journal.services.work_types import work_types_ensure  # noqa: E402
+from journal.workdays import grade_calendar  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2027, 5, 20, 16, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
+PUPILS = 30
+CHROMIUM = "/usr/bin/chromium"
+SUBJECTS = [  # name, hours a week
+    ("Русский язык", 4),
+    ("Литература", 2),
+    ("Иностранный язык (английский)", 3),
+    ("Алгебра", 3),
+    ("Геометрия", 2),
+    ("История", 2),
+    ("Биология", 1),
+    ("Физика", 2),
+    ("География", 2),
+]
+TOPICS = ["Повторение изученного", "Решение задач", "Практическая работа", "Обобщение и систематизация знаний"]
+
+
+def throwaway_name() -> str:
+    if connection.vendor == "sqlite":
+        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-diary-{os.getpid()}.sqlite3")
+    return f"ejournal_bench_diary_{os.getpid()}"
+
+
+def build():
+    """The cast, 30 pupils in 7 «А», a year of lessons and marks; returns (cast, pupils, assignments)."""
+    cast = build_cast()
+    for n in range(PUPILS - 1):
+        pupil = account_services.pupil_create(
+            actor=cast.admin, school=cast.school, username=f"bench{n}", last_name="Ученик", first_name=f"Иван{n:02d}"
+        )
+        services.enrollment_create(
+            actor=cast.admin, pupil=pupil, school_class=cast.class_a, date_from=cast.year.start_date
+        )
+    starts = [(8, 30), (9, 25), (10, 30), (11, 35), (12, 30), (13, 25)]
+    bells_set(
+        actor=cast.admin,
+        year=cast.year,
+        bells=[
+            (n, dt.time(h, m), (dt.datetime(2000, 1, 1, h, m) + dt.timedelta(minutes=45)).time())
+            for n, (h, m) in enumerate(starts, start=1)
+        ],
+    )
+    assignments = [cast.math_a]
+    for name, hours in SUBJECTS:
+        subject = Subject.objects.filter(school=cast.school, name=name).first() or services.subject_create(
+            actor=cast.admin, school=cast.school, name=name
+        )
+        assignments.append(
+            services.assignment_create(
+                actor=cast.admin,
+                school_class=cast.class_a,
+                subject=subject,
+                teacher=cast.teacher,
+                hours_per_week=Decimal(hours),
+            )
+        )
+    calendar = grade_calendar(cast.school, cast.class_a.grade)
+    days = [
+        cast.year.start_date + dt.timedelta(days=n)
+        for n in range((cast.year.end_date - cast.year.start_date).days + 1)
+        if calendar.is_school_day(cast.year.start_date + dt.timedelta(days=n))
+    ]
+    kinds = work_types_ensure(cast.school)
+    rng = random.Random(20270520)
+    lessons = Lesson.objects.bulk_create(
+        [
+            Lesson(
+                assignment=assignments[(day.toordinal() * 7 + number * 3) % len(assignments)],
+                date=day,
+                number=number,
+                topic=f"{TOPICS[(day.toordinal() + number) % len(TOPICS)]}",
+                work_type=kinds[6] if (day.toordinal() + number) % 23 == 0 else kinds[number % 3],
+                is_control=(day.toordinal() + number) % 23 == 0,
+            )
+            for day in days
+            for number in range(1, 7)
+        ]
+    )
+    pupil_ids = list(Enrollment.objects.filter(school_class=cast.class_a).values_list("pupil_id", flat=True))
+    marks, absences = [], []
+    past = [lesson for lesson in lessons if lesson.date <= NOW.date()]
+    for lesson in past:
+        for pupil_id in pupil_ids:
+            roll = rng.random()
+            if roll < 0.04:
+                absences.append(Attendance(lesson=lesson, pupil_id=pupil_id, code="б", updated_by=cast.teacher))
+            elif roll < 0.84:  # about five of six lessons a day
+                marks.append(
+                    Mark(
+                        lesson=lesson,
+                        pupil_id=pupil_id,
+                        value=rng.choice("2334445555"),
+                        work_type=lesson.work_type,
+                        updated_by=cast.teacher,
+                    )
+                )
+                if roll < 0.08:
+                    marks.append(
+                        Mark(
+                            lesson=lesson,
+                            pupil_id=pupil_id,
+                            position=2,
+                            value=rng.choice("345"),
+                            work_type=kinds[1],
+                            updated_by=cast.teacher,
+                        )
+                    )
+    Mark.objects.bulk_create(marks, batch_size=2000)
+    Attendance.objects.bulk_create(absences, batch_size=2000)
+    Homework.objects.bulk_create(
+        [
+            Homework(lesson=lesson, text="§ 12, упражнения 345–350 (письменно)", updated_by=cast.teacher)
+            for lesson in lessons[::2]
+        ],
+        batch_size=2000,
+    )
+    periods = list(StudyPeriod.objects.filter(year=cast.year).order_by("number"))[:3]
+    PeriodMark.objects.bulk_create(
+        [
+            PeriodMark(
+                assignment=assignment,
+                pupil_id=pupil_id,
+                kind=PeriodMarkKind.PERIOD,
+                period=period,
+                value=rng.choice("345"),
+                updated_by=cast.teacher,
+            )
+            for assignment in assignments
+            for pupil_id in pupil_ids
+            for period in periods
+        ],
+        batch_size=2000,
+    )
+    pupils = list(PupilProfile.objects.filter(pk__in=pupil_ids).select_related("user"))
+    return cast, pupils, assignments, len(days), len(lessons)
+
+
+class Timing:
+    """Median wall time of a call over ``runs``, and the median CPU time of this process beside it."""
+
+    def __init__(self, call, runs: int, check=None) -> None:
+        walls, cpus = [], []
+        for n in range(runs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = call(n)
+            cpus.append(time.process_time() - cpu)
+            walls.append(time.perf_counter() - wall)
+            if check is not None:
+                check(result)
+        self.wall = statistics.median(walls) * 1000
+        self.cpu = statistics.median(cpus) * 1000
+        self.best = min(walls) * 1000
+
+    def __str__(self) -> str:
+        return f"median {self.wall:5.1f} ms (best {self.best:.1f}, CPU {self.cpu:.1f})"
+
+
+def ok(response) -> None:
+    assert response.status_code == 200, (response.status_code, response.content[:300])
+
+
+def measure_page(client: Client, label: str, url: str, runs: int) -> bytes:
+    for _ in range(3):  # warm up: templates, URL resolvers, permission caches
+        ok(client.get(url))
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    count = len(queries)
+    ok(page)
+    html = page.content
+    timing = Timing(lambda n: client.get(url), runs, ok)
+    print(
+        f"  {label:<22} {timing}, {count} queries, {len(html) / 1024:.1f} KB raw, "
+        f"{len(gzip.compress(html)) / 1024:.1f} KB gzip"
+    )
+    return html
+
+
+def screenshot(html: bytes, path: str) -> None:
+    """The page at 360 px in headless Chromium, its static files served from the project (no server needed)."""
+    from playwright.sync_api import sync_playwright
+
+    static = ROOT / "static"
+
+    def serve_static(route) -> None:
+        relative = route.request.url.split("/static/", 1)[1].split("?", 1)[0]
+        file = static / relative
+        if file.is_file():
+            route.fulfill(path=str(file))
+        else:
+            route.fulfill(status=404, body="")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 360, "height": 760})
+        page.route("**/static/**", serve_static)
+        page.route(
+            "http://bench.local/", lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8")
+        )
+        page.goto("http://bench.local/")
+        page.screenshot(path=path, full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    print(f"  screenshot {path} (page width {width} px at a 360 px viewport)")
+
+
+def profile_call(label: str, call) -> None:
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    print(f"--- profile: {label}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"diary/|journal/|accounts/", 40)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+def run(runs: int, profile: bool, screenshots: bool) -> None:
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    ContentType.objects.clear_cache()
+    try:
+        with time_machine.travel(NOW, tick=True):
+            started = time.perf_counter()
+            cast, pupils, assignments, school_days, lessons = build()
+            print(f"diary bench on {connection.vendor}: built in {time.perf_counter() - started:.1f} s")
+            own = Mark.objects.filter(pupil=cast.pupil).exclude(value="").count()
+            print(
+                f"  {len(pupils)} pupils, {len(assignments)} subjects, {school_days} school days, {lessons} lessons, "
+                f"{Mark.objects.count()} marks ({own} of the measured pupil: {own / school_days:.1f} a school day)"
+            )
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(cast.parent_user)
+            pk = cast.pupil.pk
+            week = measure_page(client, "week", reverse("diary:week", args=[pk]), runs)
+            # Where the week's time goes: its selector (one pupil, one week) beside a plain page of the site.
+            monday = NOW.date() - dt.timedelta(days=NOW.date().weekday())
+            selector = Timing(
+                lambda n: pupil_days([cast.pupil], monday, monday + dt.timedelta(days=6), today=NOW.date()), runs
+            )
+            print(f"    the selector pupil_days {selector}")
+            plain = reverse("accounts:profile")
+            ok(client.get(plain))
+            print(
+                f"    for scale, a plain page of the site (the profile): {Timing(lambda n: client.get(plain), runs, ok)}"
+            )
+            marks = measure_page(client, "marks (4th quarter)", reverse("diary:marks", args=[pk]), runs)
+            subject = measure_page(
+                client, "subject (4th quarter)", reverse("diary:subject", args=[pk, cast.math_a.pk]), runs
+            )
+            measure_page(
+                client,
+                "subject (whole year)",
+                reverse("diary:subject", args=[pk, cast.math_a.pk]) + "?period=year",
+                runs,
+            )
+            measure_page(client, "marks (whole year)", reverse("diary:marks", args=[pk]) + "?period=year", runs)
+            measure_page(client, "what's new", reverse("diary:news", args=[pk]), runs)
+            measure_page(client, "family home", reverse("home"), runs)
+
+            start = NOW.date() - dt.timedelta(days=NOW.date().weekday() + 7)
+            end = start + dt.timedelta(days=13)
+            days_timing = Timing(lambda n: pupil_days(pupils, start, end, today=NOW.date()), runs)
+            summaries_timing = Timing(lambda n: subject_summaries(pupils, start, end), runs)
+            print(f"  class of {len(pupils)}, two weeks ({start:%d.%m}–{end:%d.%m}), the paper diaries' reads:")
+            print(f"    pupil_days        {days_timing}")
+            print(f"    subject_summaries {summaries_timing}")
+            if profile:
+                url = reverse("diary:week", args=[pk])
+                connection.queries_log.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(url)
+                for query in queries.captured_queries:
+                    print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
+                profile_call("week page", lambda: client.get(url))
+            if screenshots:
+                if Path(CHROMIUM).exists():
+                    screenshot(week, "/tmp/diary-week-360.png")
+                    screenshot(marks, "/tmp/diary-marks-360.png")
+                    screenshot(subject, "/tmp/diary-subject-360.png")
+                else:
+                    print(f"  no screenshots: {CHROMIUM} is not installed")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="requests per measurement (default 20)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one week page")
+    parser.add_argument("--no-screenshots", dest="screenshots", action="store_false", help="skip the screenshots")
+    args = parser.parse_args()
+    run(args.runs, args.profile, args.screenshots)
+
+
+if __name__ == "__main__":
+    main()

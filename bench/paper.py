@@ -1,0 +1,321 @@
+"""Benchmark the paper diaries: printing a class of 30 (every family chose paper) for two weeks as one PDF.
+
+    .venv/bin/python bench/paper.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/paper.py
+    .venv/bin/python bench/paper.py --runs 5 --profile     # plus a cProfile of one batch
+
+Builds the test cast (conftest.build_cast) on a throwaway database, fills 7 «А» up to 30 pupils, each with a
+mother who chose paper, gives the class 9 subjects and six lessons a day from the start of the 2nd quarter to
+Friday 04.12.2026 (topics, homework on most lessons, ~5 marks per lesson, a few absences), and stands the clock
+on that Friday. Then prints the class for the two weeks 21.11–04.12 through diary.services.paper (the same call
+the page makes) in both layouts, ``--runs`` times each, and reports the median time split into the reads
+(selectors), the HTML (template) and WeasyPrint, the queries, the pages and the PDF size; and the time of the
+class teacher's page (GET). The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
+PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
+ejournal.settings_test (DEBUG off, as in production).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+
+import django
+
+django.setup()
+
+import time_machine  # noqa: E402
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.template.loader import render_to_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts import services as account_services  # noqa: E402
+from accounts.choices import InfoForm, ParentKind  # noqa: E402
+from accounts.models import ParentProfile  # noqa: E402
+from accounts.services.cards import parent_card_update  # noqa: E402
+from conftest import build_cast  # noqa: E402
+from diary.models import PaperDiaryPrint  # noqa: E402
+from diary.selectors.paper import paper_diary_pages, paper_pupils  # noqa: E402
+from diary.services import paper as paper_services  # noqa: E402
+from journal import services  # noqa: E402
+from journal.models import Attendance, Enrollment, Homework, Lesson, Mark, StudyPeriod, Subject  # noqa: E402
+from journal.services.work_types import work_types_ensure  # noqa: E402
+from journal.workdays import grade_calendar  # noqa: E402
+
+NOW = dt.datetime(2026, 12, 4, 16, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))  # a Friday
+INTERVAL = (dt.date(2026, 11, 21), dt.date(2026, 12, 4))
+PUPILS, LESSONS_A_DAY = 30, 6
+SURNAMES = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Васильев", "Петрова", "Соколов", "Михайлова", "Новиков"]
+SUBJECTS = [
+    ("Русский язык", 4),
+    ("Литература", 2),
+    ("Иностранный язык (английский)", 3),
+    ("История", 2),
+    ("Обществознание", 1),
+    ("География", 2),
+    ("Биология", 1),
+    ("Физика", 2),
+    ("Информатика", 1),
+]
+TOPICS = [
+    "Синтаксис и пунктуация простого предложения",
+    "Формулы сокращённого умножения",
+    "Контрольная работа по теме «Дроби»",
+    "Сила. Сила тяжести",
+    "Русь в IX — начале XII века",
+    "И. С. Тургенев. «Муму»",
+]
+HOMEWORK = [
+    "§ 12, № 345–350",
+    "Выучить правило, § 18",
+    "§ 10, вопросы 1–3",
+    "№ 274, 2 (учебник)",
+    "Сочинение-миниатюра",
+]
+
+
+def throwaway_name() -> str:
+    if connection.vendor == "sqlite":
+        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-paper-{os.getpid()}.sqlite3")
+    return f"ejournal_bench_paper_{os.getpid()}"
+
+
+def build():
+    """The cast, 7 «А» filled to 30 paper families, 9 more subjects and the quarter's lessons up to NOW."""
+    cast = build_cast()
+    with time_machine.travel(dt.datetime(2026, 9, 3, 12, tzinfo=NOW.tzinfo), tick=False):
+        parent_card_update(actor=cast.classteacher, parent=cast.parent, info_form=InfoForm.PAPER)
+        for n in range(PUPILS - 1):
+            surname = SURNAMES[n % len(SURNAMES)]
+            pupil = account_services.pupil_create(
+                actor=cast.admin,
+                school=cast.school,
+                username=f"bench{n}",
+                last_name=surname,
+                first_name=f"Ученик{n:02d}",
+            )
+            services.enrollment_create(
+                actor=cast.admin, pupil=pupil, school_class=cast.class_a, date_from=cast.year.start_date
+            )
+            parent = account_services.parent_create(
+                actor=cast.admin, school=cast.school, username=f"benchparent{n}", last_name=surname, first_name="Мама"
+            )
+            account_services.parent_link(actor=cast.admin, parent=parent, pupil=pupil, kind=ParentKind.MOTHER)
+        ParentProfile.objects.filter(user__username__startswith="benchparent").update(
+            info_form=InfoForm.PAPER, info_form_chosen_on=dt.date(2026, 9, 3)
+        )
+    assignments = [cast.math_a]
+    for name, hours in SUBJECTS:
+        subject = Subject.objects.filter(school=cast.school, name=name).first() or services.subject_create(
+            actor=cast.admin, school=cast.school, name=name
+        )
+        assignments.append(
+            services.assignment_create(
+                actor=cast.admin,
+                school_class=cast.class_a,
+                subject=subject,
+                teacher=cast.teacher,
+                hours_per_week=Decimal(hours),
+            )
+        )
+    period = StudyPeriod.objects.get(year=cast.year, number=2)
+    calendar = grade_calendar(cast.school, cast.class_a.grade)
+    days = [
+        period.start_date + dt.timedelta(days=n)
+        for n in range((NOW.date() - period.start_date).days + 1)
+        if calendar.is_school_day(period.start_date + dt.timedelta(days=n))
+    ]
+    kinds = work_types_ensure(cast.school)
+    rng = random.Random(20261204)
+    lessons = Lesson.objects.bulk_create(
+        [
+            Lesson(
+                assignment=assignments[(day.toordinal() * 7 + number) % len(assignments)],
+                date=day,
+                number=number,
+                topic=TOPICS[(day.toordinal() + number) % len(TOPICS)],
+                work_type=kinds[(day.toordinal() + number) % 3],
+            )
+            for day in days
+            for number in range(1, LESSONS_A_DAY + 1)
+        ]
+    )
+    pupil_ids = list(Enrollment.objects.filter(school_class=cast.class_a).values_list("pupil_id", flat=True))
+    marks, absences = [], []
+    for lesson in lessons:
+        for pupil_id in pupil_ids:
+            roll = rng.random()
+            if roll < 0.03:
+                absences.append(Attendance(lesson=lesson, pupil_id=pupil_id, code="б", updated_by=cast.teacher))
+            elif roll < 0.2:
+                marks.append(
+                    Mark(
+                        lesson=lesson,
+                        pupil_id=pupil_id,
+                        value=rng.choice("2334445555"),
+                        work_type=lesson.work_type,
+                        updated_by=cast.teacher,
+                    )
+                )
+    Mark.objects.bulk_create(marks)
+    Attendance.objects.bulk_create(absences)
+    Homework.objects.bulk_create(
+        [
+            Homework(lesson=lesson, text=HOMEWORK[n % len(HOMEWORK)], updated_by=cast.teacher)
+            for n, lesson in enumerate(lessons)
+            if n % 5 != 4
+        ]
+    )
+    return cast, lessons, pupil_ids
+
+
+def pdf_pages(pdf: bytes) -> str:
+    """The page count by poppler's pdfinfo when it is installed (WeasyPrint compresses the page tree)."""
+    if shutil.which("pdfinfo") is None:
+        return "?"
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
+
+
+def median_ms(values: list[float]) -> str:
+    """«12 345 ms»: thousands apart with a space, the Russian way."""
+    return f"{statistics.median(values) * 1000:,.0f} ms".replace(",", "\u202f")
+
+
+def print_batch(cast, layout: str) -> dict:
+    """One batch, as the service prints it, with the time of each step (the same calls, timed one by one)."""
+    school_class = cast.class_a
+    today = NOW.date()
+    started = time.perf_counter()
+    pupils = paper_pupils(school_class, *INTERVAL)
+    pages, period = paper_diary_pages(school_class, pupils, *INTERVAL, today=today)
+    reads = time.perf_counter()
+    per_sheet = 2 if layout == "two" else 1
+    html = render_to_string(
+        "diary/paper/pdf.html",
+        {
+            "school": school_class.year.school,
+            "school_class": school_class,
+            "date_from": INTERVAL[0],
+            "date_to": INTERVAL[1],
+            "period": period,
+            "printed_on": today,
+            "layout": layout,
+            "sheets": [pages[i : i + per_sheet] for i in range(0, len(pages), per_sheet)],
+        },
+    )
+    rendered = time.perf_counter()
+    pdf = paper_services.render_pdf(html)
+    done = time.perf_counter()
+    return {
+        "reads": reads - started,
+        "html": rendered - reads,
+        "pdf": done - rendered,
+        "html_size": len(html),
+        "pdf_bytes": pdf,
+        "pupils": len(pupils),
+    }
+
+
+def run(runs: int, profile: bool) -> None:
+    old_name = connection.settings_dict["NAME"]
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    ContentType.objects.clear_cache()
+    try:
+        with time_machine.travel(NOW, tick=True):
+            started = time.perf_counter()
+            cast, lessons, pupil_ids = build()
+            print(f"paper bench on {connection.vendor}: built in {time.perf_counter() - started:.1f} s")
+            print(
+                f"  7 «А»: {len(pupil_ids)} pupils (all with paper), {len(lessons)} lessons of the 2nd quarter "
+                f"({lessons[0].date:%d.%m}–{lessons[-1].date:%d.%m}), {Mark.objects.count()} marks, "
+                f"{Attendance.objects.count()} absences; printed for {INTERVAL[0]:%d.%m}–{INTERVAL[1]:%d.%m.%Y}"
+            )
+            paper_services.render_pdf("<p>warm-up: fonts and the stylesheet</p>")
+            for layout in ("one", "two"):
+                with transaction.atomic():
+                    connection.queries_log.clear()
+                    with CaptureQueriesContext(connection) as queries:
+                        pdf, record = paper_services.paper_diaries_print(
+                            actor=cast.classteacher,
+                            school_class=cast.class_a,
+                            date_from=INTERVAL[0],
+                            date_to=INTERVAL[1],
+                            layout=layout,
+                        )
+                    transaction.set_rollback(True)
+                totals, cpus, steps = [], [], []
+                for _ in range(runs):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    steps.append(print_batch(cast, layout))
+                    totals.append(time.perf_counter() - wall)
+                    cpus.append(time.process_time() - cpu)
+                pages = pdf_pages(pdf)
+                print(
+                    f"  layout {layout!r}: median {median_ms(totals)} for {record.pupils} pupils "
+                    f"(best {median_ms([min(totals)])}, CPU {median_ms(cpus)}; reads {median_ms([s['reads'] for s in steps])}, "
+                    f"HTML {median_ms([s['html'] for s in steps])}, WeasyPrint {median_ms([s['pdf'] for s in steps])}); "
+                    f"{len(queries)} queries, {pages} pages, PDF {len(pdf) / 1024:.0f} KB, "
+                    f"HTML {steps[0]['html_size'] / 1024:.0f} KB"
+                )
+                out = Path(tempfile.gettempdir()) / f"ejournal-bench-paper-{layout}.pdf"
+                out.write_bytes(pdf)
+                print(f"    written to {out}")
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(cast.classteacher)
+            url = reverse("diary:paper", args=[cast.class_a.pk])
+            client.get(url)
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get(url)
+            page_queries = len(queries)  # read now: each request clears the connection's query log
+            walls = []
+            for _ in range(20):
+                wall = time.perf_counter()
+                client.get(url)
+                walls.append(time.perf_counter() - wall)
+            print(
+                f"  the class teacher's page: median {statistics.median(walls) * 1000:.1f} ms, {page_queries} queries, "
+                f"{len(page.content) / 1024:.0f} KB"
+            )
+            assert not PaperDiaryPrint.objects.exists()  # the timed batches were rolled back
+            if profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+                print_batch(cast, "one")
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="batches per layout (default 3; each takes seconds)")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one batch")
+    args = parser.parse_args()
+    run(args.runs, args.profile)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Reads on events and announcements: the staff list with filters, a pupil's events, the years events may name.
+
+``pupil_events`` is public: the diary's week page shows the events of its week with it (one query).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import PupilProfile, School, User
+from journal.models import Enrollment, SchoolClass, SchoolClassUserObjectPermission, SchoolYear
+from journal.selectors import current_year
+
+from ..models import Event
+
+EVENTS_PER_PAGE = 50
+EVENT_MANAGER_ROLES = (Role.DEPUTY, Role.ADMIN)  # school-wide events and any class; the class teacher: their class
+
+
+def led_class_ids(user: User) -> QuerySet:
+    """The classes the user leads (the ``manage_class`` permission the services grant the class teacher): a subquery."""
+    return SchoolClassUserObjectPermission.objects.filter(user_id=user.pk, permission__codename="manage_class").values(
+        "content_object_id"
+    )
+
+
+def event_years(school: School | None, today: dt.date) -> list[SchoolYear]:
+    """The years a class of an event may belong to: the school's current year and the one after it."""
+    year = current_year(school, today)
+    if year is None:
+        return []
+    following = SchoolYear.objects.filter(school=school, start_date__gt=year.start_date).order_by("start_date").first()
+    return [year, following] if following else [year]
+
+
+def event_classes(user: User, today: dt.date) -> QuerySet[SchoolClass]:
+    """The classes the user may attach an event to: any class of the current or next year for the deputy and the
+    admin, their own class for a class teacher, none for anyone else."""
+    years = event_years(user.school, today) if user.school_id else []
+    classes = SchoolClass.objects.filter(year__in=years).select_related("year").order_by("year__start_date", "grade")
+    if user.role in EVENT_MANAGER_ROLES:
+        return classes.order_by("year__start_date", "grade", "letter")
+    if user.is_staff_member:
+        return classes.filter(pk__in=led_class_ids(user)).order_by("year__start_date", "grade", "letter")
+    return SchoolClass.objects.none()
+
+
+def may_create_events(user: User, today: dt.date) -> bool:
+    """The deputy and the admin (school-wide), a class teacher of a class of the current or next year."""
+    if not user.school_id:
+        return False
+    if user.role in EVENT_MANAGER_ROLES:
+        return True
+    return user.is_staff_member and event_classes(user, today).exists()
+
+
+@dataclass
+class EventFilter:
+    school_class: SchoolClass | None = None
+    whole_school: bool = False  # only the events for the whole school
+    kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    with_cancelled: bool = True
+
+
+def _overlapping(start: dt.date | None, end: dt.date | None) -> Q:
+    """Events that run on some day of [start, end] (an event without ``ends_on`` lasts one day)."""
+    q = Q()
+    if end is not None:
+        q &= Q(starts_on__lte=end)
+    if start is not None:
+        q &= Q(last_day__gte=start)
+    return q
+
+
+def _with_last_day(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(last_day=Coalesce("ends_on", "starts_on"))
+
+
+def school_events(school: School, filters: EventFilter) -> QuerySet[Event]:
+    """The school's events for the staff list, by date, with the class and the author."""
+    events = _with_last_day(Event.objects.filter(school=school)).filter(
+        _overlapping(filters.date_from, filters.date_to)
+    )
+    if filters.school_class is not None:
+        events = events.filter(school_class=filters.school_class)
+    elif filters.whole_school:
+        events = events.filter(school_class__isnull=True)
+    if filters.kind:
+        events = events.filter(kind=filters.kind)
+    if not filters.with_cancelled:
+        events = events.filter(is_cancelled=False)
+    return events.select_related("school_class", "created_by").order_by("starts_on", "starts_at", "pk")
+
+
+def school_events_page(school: School, filters: EventFilter, page_number: str | int | None) -> Page:
+    return Paginator(school_events(school, filters), EVENTS_PER_PAGE).get_page(page_number)
+
+
+def pupil_events(pupil: PupilProfile, start: dt.date, end: dt.date) -> list[Event]:
+    """The events of the pupil's school, and of their classes on the days they belonged to them, that run on a day
+    between ``start`` and ``end``; cancelled ones included (shown struck through). One query.
+
+    Each event has ``school_class`` loaded (None for the whole school) and ``last_day`` (its last date).
+    """
+    if PupilProfile.user.is_cached(pupil):
+        school_q = Q(school_id=pupil.user.school_id)
+    else:
+        school_q = Q(school_id__in=User.objects.filter(pupil=pupil).values("school_id"))
+    in_class_then = Enrollment.objects.filter(
+        Q(date_to__isnull=True) | Q(date_to__gte=OuterRef("starts_on")),
+        pupil=pupil,
+        school_class_id=OuterRef("school_class_id"),
+        date_from__lte=OuterRef("last_day"),
+    )
+    events = (
+        _with_last_day(Event.objects.filter(school_q))
+        .filter(_overlapping(start, end))
+        .filter(Q(school_class__isnull=True) | Exists(in_class_then))
+        .select_related("school_class")
+        .order_by("starts_on", "starts_at", "pk")
+    )
+    return list(events)
+
+
+@dataclass
+class EventRow:
+    """An event as a list shows it, its texts prepared here: the template only prints them (a long list stays fast)."""
+
+    event: Event
+    day: str  # «17»
+    month: str  # «ноя»
+    meta: str  # «7 «А» класс · 26.11.2026, 18:30 · кабинет 214»
+    cancelled: bool
+    current: bool  # running today
+    edit_url: str = ""
+    cancel_url: str = ""
+
+
+MONTHS = ["", "янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+
+
+def event_rows(
+    events: list[Event], today: dt.date, *, editable: set[int] = frozenset(), with_dates: bool = True
+) -> list[EventRow]:
+    rows = []
+    whole_school, class_word = _("вся школа"), _("класс")
+    for event in events:
+        parts = [f"{event.school_class} {class_word}" if event.school_class_id else whole_school]
+        when = f"{event.starts_on:%d.%m.%Y}" if with_dates else ""
+        if event.ends_on:
+            when = f"{when}–{event.ends_on:%d.%m.%Y}" if with_dates else _("до %(d)s") % {"d": f"{event.ends_on:%d.%m}"}
+        if event.starts_at:
+            when = f"{when}, {event.starts_at:%H:%M}" if when else f"{event.starts_at:%H:%M}"
+        parts += [part for part in (when, event.place) if part]
+        if with_dates and Event.created_by.is_cached(event):
+            parts.append(event.created_by.short_name)
+        last_day = event.ends_on or event.starts_on
+        row = EventRow(
+            event=event,
+            day=str(event.starts_on.day),
+            month=MONTHS[event.starts_on.month] + (f" {event.starts_on.year}" if with_dates else ""),
+            meta=" · ".join(parts),
+            cancelled=event.is_cancelled,
+            current=event.starts_on <= today <= last_day,
+        )
+        if event.pk in editable:
+            row.edit_url = reverse("diary:event_edit", args=[event.pk])
+            row.cancel_url = reverse("diary:event_cancel", args=[event.pk])
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class PupilEventsPage:
+    upcoming: list[EventRow]  # today and later (and those still running), soonest first
+    recent: list[EventRow]  # ended before today, latest first
+
+
+RECENT_DAYS = 30
+UPCOMING_DAYS = 120
+
+
+def pupil_events_page(pupil: PupilProfile, today: dt.date) -> PupilEventsPage:
+    events = pupil_events(pupil, today - dt.timedelta(days=RECENT_DAYS), today + dt.timedelta(days=UPCOMING_DAYS))
+    upcoming = [event for event in events if event.last_day >= today]
+    recent = [event for event in reversed(events) if event.last_day < today]
+    return PupilEventsPage(
+        upcoming=event_rows(upcoming, today, with_dates=False), recent=event_rows(recent, today, with_dates=False)
+    )

@@ -1,0 +1,221 @@
+"""Messages (/messages/): the inbox, a new thread, a thread with its replies, class broadcasts.
+
+Only a thread's participants reach it (others 404); a broadcast is its sender's (recipients see their own
+private thread). Who may write to whom: ``diary.selectors.messages.allowed_recipients``.
+"""
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.choices import Role
+from accounts.models import PupilProfile, User
+
+from ..forms_messages import BroadcastForm, ReplyForm, ThreadForm
+from ..selectors import messages as selectors
+from ..services import messages as services
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Недостаточно прав.")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's threads, newest first, with the last message and unread counts; a broadcast once for its sender."""
+    page = selectors.inbox_page(request.user, request.GET.get("page"))
+    context = {
+        "page": page,
+        "entries": page.object_list,
+        "unread": selectors.unread_total(request.user),
+        "may_broadcast": selectors.may_broadcast(request.user),
+    }
+    return render(request, "diary/messages/inbox.html", context)
+
+
+def _family_pupil(request: HttpRequest, user: User, pupils: list[PupilProfile]) -> PupilProfile | None:
+    """The child a parent writes about: ``pupil`` from the form or the URL, else the first child."""
+    wanted = _int(request.POST.get("pupil") or request.GET.get("pupil"))
+    for pupil in pupils:
+        if pupil.pk == wanted:
+            return pupil
+    return pupils[0] if pupils else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request: HttpRequest) -> HttpResponse:
+    """A new thread. Families choose among the child's teachers, class teacher and the administration; staff search
+    their allowed people or list a class. ``?to=<user id>`` preselects a recipient."""
+    user = request.user
+    if user.school_id is None:
+        raise Http404
+    family = selectors.is_family(user)
+    pupils = list(selectors.family_pupils(user).select_related("user").order_by("user__first_name")) if family else []
+    pupil = _family_pupil(request, user, pupils) if family else None
+    classes = None if family else selectors.staff_classes(user)
+    form_kwargs = {
+        "user": user,
+        "pupil": pupil,
+        "pupils": selectors.family_pupils(user) if family else None,
+        "classes": classes,
+        "action": reverse("messaging:compose"),
+    }
+    sending = request.method == "POST" and "find" not in request.POST
+    if request.method == "POST":
+        form = ThreadForm(request.POST, **form_kwargs)
+    else:
+        to = _int(request.GET.get("to"))
+        initial = {
+            "pupil": pupil.pk if pupil else None,
+            "to": [to] if to else [],
+            "subject": request.GET.get("subject", ""),
+            "q": request.GET.get("q", ""),
+            "school_class": _int(request.GET.get("school_class")),
+        }
+        form = ThreadForm(initial=initial, **form_kwargs)
+    if sending and form.is_valid():
+        data = form.cleaned_data
+        try:
+            thread = services.thread_start(
+                actor=user,
+                recipients=list(data["to"]),
+                subject=data["subject"],
+                text=data["text"],
+                pupil=pupil if family else None,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            flash.success(request, _("Сообщение отправлено."))
+            return redirect("messaging:thread", pk=thread.pk)
+    selected = _selected_ids(form)
+    if family:
+        groups = selectors.family_recipient_groups(user, pupil)
+    else:
+        query = (request.POST.get("q") or request.GET.get("q") or "").strip()
+        school_class = _chosen_class(request, classes)
+        groups = selectors.staff_recipient_groups(user, query=query, school_class=school_class, selected=selected)
+    context = {
+        "form": form,
+        "groups": groups,
+        "selected": selected,
+        "family": family,
+        "pupils": pupils if user.role == Role.PARENT else [],
+        "pupil": pupil,
+    }
+    status = 400 if sending and form.errors else 200
+    return render(request, "diary/messages/compose.html", context, status=status)
+
+
+def _selected_ids(form: ThreadForm) -> set[int]:
+    raw = form.data.getlist("to") if form.is_bound else form.initial.get("to", [])
+    return {int(value) for value in raw if str(value).isdigit()}
+
+
+def _chosen_class(request: HttpRequest, classes):
+    class_id = _int(request.POST.get("school_class") or request.GET.get("school_class"))
+    if class_id is None or classes is None:
+        return None
+    return classes.filter(pk=class_id).first()
+
+
+def _thread_page(request: HttpRequest, thread, participant, form: ReplyForm | None, status: int = 200) -> HttpResponse:
+    can_reply = selectors.reply_allowed(request.user, thread)
+    if can_reply and form is None:
+        form = ReplyForm(action=reverse("messaging:reply", args=[thread.pk]))
+    context = {
+        "thread": thread,
+        "participants": selectors.thread_participants(thread),
+        "posts": selectors.thread_messages(thread),
+        "form": form if can_reply else None,
+        "is_broadcast_sender": thread.broadcast_id is not None and thread.broadcast.sender_id == request.user.pk,
+    }
+    return render(request, "diary/messages/thread.html", context, status=status)
+
+
+@login_required
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The thread's messages and a reply form; opening it marks it read."""
+    thread, participant = selectors.thread_for_user(request.user, pk)
+    if participant.unread or participant.last_read_at is None:
+        services.thread_mark_read(actor=request.user, thread=thread)
+    return _thread_page(request, thread, participant, None)
+
+
+@login_required
+@require_POST
+def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread, participant = selectors.thread_for_user(request.user, pk)
+    form = ReplyForm(request.POST, action=reverse("messaging:reply", args=[thread.pk]))
+    if form.is_valid():
+        try:
+            services.message_reply(actor=request.user, thread=thread, text=form.cleaned_data["text"])
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            return redirect(reverse("messaging:thread", args=[thread.pk]) + "#last")
+    return _thread_page(request, thread, participant, form, status=400)
+
+
+def _broadcast_classes_or_deny(user: User):
+    if not selectors.may_broadcast(user):
+        raise PermissionDenied
+    classes = selectors.broadcast_classes(user)
+    if not classes.exists():
+        raise Http404("Учебный год ещё не создан.")
+    return classes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def broadcast_create(request: HttpRequest) -> HttpResponse:
+    """The class teacher writes to their class's parents (or pupils, or both); the deputy and the admin to any class."""
+    classes = _broadcast_classes_or_deny(request.user)
+    action = reverse("messaging:broadcast")
+    if request.method == "POST":
+        form = BroadcastForm(request.POST, classes=classes, action=action)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                broadcast = services.broadcast_send(
+                    actor=request.user,
+                    school_class=data["school_class"],
+                    audience=data["audience"],
+                    subject=data["subject"],
+                    text=data["text"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                flash.success(
+                    request,
+                    _("Сообщение отправлено классу %(c)s: получателей %(n)s.")
+                    % {"c": broadcast.school_class, "n": broadcast.recipients},
+                )
+                return redirect("messaging:broadcast_detail", pk=broadcast.pk)
+        return render(request, "diary/messages/broadcast_form.html", {"form": form}, status=400)
+    initial = {}
+    if class_id := _int(request.GET.get("school_class")):
+        initial["school_class"] = class_id
+    form = BroadcastForm(initial=initial, classes=classes, action=action)
+    return render(request, "diary/messages/broadcast_form.html", {"form": form})
+
+
+@login_required
+def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sender's view of a broadcast: the text, and each recipient's private thread with its replies."""
+    broadcast = selectors.broadcast_for_user(request.user, pk)
+    context = {"broadcast": broadcast, "recipients": selectors.broadcast_recipients(broadcast)}
+    return render(request, "diary/messages/broadcast_detail.html", context)
