@@ -41,15 +41,13 @@ def _management_items(user) -> list:
         (_("Люди"), people_items),
         (_("Дневник"), diary_items),
     ]
-    if user.is_staff:
-        items.append((_("Администрирование"), reverse("admin:index")))
     return items
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_unread": 0}
     items: list = [(_("Главная"), reverse("home"))]
     if is_school_management(user):
         items += _management_items(user)
@@ -76,9 +74,8 @@ def navigation(request: HttpRequest) -> dict:
         if user.role in (Role.PUPIL, Role.PARENT):
             items.append((_("Дневник"), reverse("diary:home")))
         items.append((_("Учебный год"), reverse("journal:year_detail")))
-    entries = [_entry(label, target) for label, target in items]
-    entries.append({"label": _("Сообщения"), "url": reverse("messaging:inbox"), "badge": unread_total(user)})
-    return {"nav_items": entries}
+    # «Сообщения» with the unread count sits beside the user's menu (base.html), as the Django admin sits in it.
+    return {"nav_items": [_entry(label, target) for label, target in items], "nav_unread": unread_total(user)}
 
 
 def _entry(label: str, target) -> dict:
