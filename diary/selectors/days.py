@@ -25,7 +25,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from accounts.models import PupilProfile, User
@@ -48,6 +47,7 @@ from journal.models import (
     Vacation,
     WorkType,
 )
+from journal.selectors.sql import as_date, as_time, fetch, placeholders, sql_date, table
 
 ONE = Decimal(1)  # the weight of a mark without a kind of work (as in the journal grid)
 SATURDAY, SUNDAY = 5, 6
@@ -124,38 +124,7 @@ def short_name(last: str | None, first: str | None, middle: str | None) -> str:
     return User(last_name=last or "", first_name=first or "", middle_name=middle or "").short_name
 
 
-# Plain SQL ---------------------------------------------------------------------------------------------------
-
-
-def table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def sql_date(value: dt.date) -> object:
-    return connection.ops.adapt_datefield_value(value)
-
-
-def as_date(value) -> dt.date | None:
-    """A date column as a date (SQLite returns text where it cannot see the column's type)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
-
-
-def as_time(value) -> dt.time | None:
-    if value is None or isinstance(value, dt.time):
-        return value
-    return dt.time.fromisoformat(value)
-
-
-def placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
+# The reads are in plain SQL (journal.selectors.sql says why).
 
 
 # The reads -----------------------------------------------------------------------------------------------------

@@ -28,18 +28,9 @@ from journal.models import (
 from journal.selectors.averages import forecast, period_mark_minimum, weighted_average
 from journal.selectors.grid import choose_period
 from journal.selectors.period_marks import kind_label
+from journal.selectors.sql import as_date, fetch, placeholders, sql_date, table
 
-from .days import (
-    ONE,
-    as_date,
-    enrolment_spans,
-    fetch,
-    placeholders,
-    short_name,
-    sql_date,
-    subgroup_memberships,
-    table,
-)
+from .days import ONE, enrolment_spans, short_name, subgroup_memberships
 
 NUMERIC = frozenset("12345")
 KIND_ORDER = {PeriodMarkKind.PERIOD: 0, PeriodMarkKind.YEAR: 1, PeriodMarkKind.EXAM: 2, PeriodMarkKind.FINAL: 3}

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from accounts.choices import Role
 from accounts.models import PupilProfile, User
 from journal.models import Enrollment, SchoolClass, SchoolYear
-
-from .days import as_date, fetch, table
+from journal.selectors.sql import as_date, fetch, table
 
 
 @dataclass

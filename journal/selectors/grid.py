@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import PupilProfile, User
@@ -47,6 +46,7 @@ from ..models import (
 )
 from ..workdays import GradeCalendar, single_year_calendar
 from .averages import forecast, period_mark_minimum, weighted_average
+from .sql import as_date, as_datetime, fetch, sql_date, table
 
 # Attendance codes that mean the pupil was not in the lesson (опоздание «оп» is present, only late).
 ABSENT_CODES = frozenset({"н", "б", "у", "п"})
@@ -184,10 +184,10 @@ def pupil_period_stats(assignment: TeachingAssignment, pupil_id: int, period_id:
 
     The period's dates are read in the same query; a period of another year gives no marks.
     """
-    rows = _fetch(
-        f"SELECT m.value, CAST(w.weight AS TEXT) FROM {_table(Mark)} m JOIN {_table(Lesson)} l ON l.id = m.lesson_id"
-        f" JOIN {_table(StudyPeriod)} p ON p.id = %s AND p.year_id = %s"
-        f" LEFT JOIN {_table(WorkType)} w ON w.id = m.work_type_id"
+    rows = fetch(
+        f"SELECT m.value, CAST(w.weight AS TEXT) FROM {table(Mark)} m JOIN {table(Lesson)} l ON l.id = m.lesson_id"
+        f" JOIN {table(StudyPeriod)} p ON p.id = %s AND p.year_id = %s"
+        f" LEFT JOIN {table(WorkType)} w ON w.id = m.work_type_id"
         " WHERE l.assignment_id = %s AND m.pupil_id = %s AND m.value <> ''"
         ' AND l."date" >= p.start_date AND l."date" <= p.end_date',
         [period_id, assignment.year_id, assignment.pk, pupil_id],
@@ -196,39 +196,7 @@ def pupil_period_stats(assignment: TeachingAssignment, pupil_id: int, period_id:
     return pupil_stats(marks, period_mark_minimum(assignment.hours_per_week))
 
 
-# Plain SQL ---------------------------------------------------------------------------------------------------------
-# The page's reads are written in SQL: on this machine the ORM took 2–5 ms to build each of them (subqueries,
-# joins, annotations) and SQLite 0.05–0.25 ms to answer. The SQL is plain enough for SQLite and PostgreSQL
-# alike; tables come from the models' metadata and values are always parameters.
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _date(value: dt.date) -> object:
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _as_date(value) -> dt.date | None:
-    """A date column as a date (SQLite returns text where it cannot see the column's type)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
-
-
-def _as_datetime(value) -> dt.datetime | None:
-    """An aggregated datetime as an aware datetime (SQLite returns its UTC text)."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    parsed = parse_datetime(value)
-    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
+# The page's reads are in plain SQL (journal.selectors.sql says why).
 
 
 # The period and the calendar ---------------------------------------------------------------------------------------
@@ -236,9 +204,9 @@ def _as_datetime(value) -> dt.datetime | None:
 
 def grade_periods(assignment: TeachingAssignment) -> tuple[list[StudyPeriod], int]:
     """The study periods of the grade's kind, in order, and the grade's working week (1 query)."""
-    rows = _fetch(
-        f"SELECT p.id, p.kind, p.number, p.start_date, p.end_date, g.days_per_week FROM {_table(StudyPeriod)} p"
-        f" LEFT JOIN {_table(GradeSettings)} g ON g.year_id = p.year_id AND g.grade = %s"
+    rows = fetch(
+        f"SELECT p.id, p.kind, p.number, p.start_date, p.end_date, g.days_per_week FROM {table(StudyPeriod)} p"
+        f" LEFT JOIN {table(GradeSettings)} g ON g.year_id = p.year_id AND g.grade = %s"
         " WHERE p.year_id = %s AND p.kind = COALESCE(g.period_kind, %s) ORDER BY p.number",
         [assignment.school_class.grade, assignment.year_id, PeriodKind.QUARTER.value],
     )
@@ -270,11 +238,11 @@ def year_calendar(assignment: TeachingAssignment, days_per_week: int) -> GradeCa
     """
     year = assignment.year
     grade = assignment.school_class.grade
-    rows = _fetch(
-        f'SELECT "date", kind FROM {_table(CalendarDay)} WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s',
+    rows = fetch(
+        f'SELECT "date", kind FROM {table(CalendarDay)} WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s',
         [year.pk, grade, grade],
     )
-    return single_year_calendar(year.start_date, year.end_date, days_per_week, ((_as_date(d), k) for d, k in rows))
+    return single_year_calendar(year.start_date, year.end_date, days_per_week, ((as_date(d), k) for d, k in rows))
 
 
 # The page's queries ------------------------------------------------------------------------------------------------
@@ -292,33 +260,33 @@ def roster(
     if period is not None:
         mark_columns = "pm.value, pm.proposed_value"
         mark_join = (
-            f" LEFT JOIN {_table(PeriodMark)} pm ON pm.pupil_id = e.pupil_id AND pm.assignment_id = %s"
+            f" LEFT JOIN {table(PeriodMark)} pm ON pm.pupil_id = e.pupil_id AND pm.assignment_id = %s"
             " AND pm.kind = %s AND pm.period_id = %s"
         )
         params = [assignment.pk, PeriodMarkKind.PERIOD.value, period.pk]
     sql = (
         f"SELECT e.pupil_id, p.user_id, u.username, u.last_name, u.first_name, u.middle_name, e.date_from,"
-        f" e.date_to, {mark_columns} FROM {_table(Enrollment)} e"
-        f" JOIN {_table(PupilProfile)} p ON p.id = e.pupil_id JOIN {_table(User)} u ON u.id = p.user_id{mark_join}"
+        f" e.date_to, {mark_columns} FROM {table(Enrollment)} e"
+        f" JOIN {table(PupilProfile)} p ON p.id = e.pupil_id JOIN {table(User)} u ON u.id = p.user_id{mark_join}"
         " WHERE e.school_class_id = %s AND e.date_from <= %s AND (e.date_to IS NULL OR e.date_to >= %s)"
     )
-    params += [assignment.school_class_id, _date(date_to), _date(date_from)]
+    params += [assignment.school_class_id, sql_date(date_to), sql_date(date_from)]
     if assignment.subgroup_id:
         sql += (
-            f" AND EXISTS (SELECT 1 FROM {_table(Subgroup.pupils.through)} sp"
+            f" AND EXISTS (SELECT 1 FROM {table(Subgroup.pupils.through)} sp"
             " WHERE sp.subgroup_id = %s AND sp.pupilprofile_id = e.pupil_id)"
         )
         params.append(assignment.subgroup_id)
     sql += " ORDER BY u.last_name, u.first_name, u.middle_name, e.pupil_id, e.date_from"
     rows: dict[int, RosterPupil] = {}
-    for pupil_id, user_id, username, last, first, middle, start, end, value, proposed in _fetch(sql, params):
+    for pupil_id, user_id, username, last, first, middle, start, end, value, proposed in fetch(sql, params):
         row = rows.get(pupil_id)
         if row is None:
             user = User(pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle)
             row = rows[pupil_id] = RosterPupil(
                 PupilProfile(pk=pupil_id, user=user), period_value=value or "", period_proposed=proposed or ""
             )
-        start, end = _as_date(start), _as_date(end)
+        start, end = as_date(start), as_date(end)
         row.spans.append((max(start, date_from), end if end is not None and end < date_to else date_to))
     for row in rows.values():
         first_day, last_day = row.spans[0][0], row.spans[-1][1]
@@ -350,21 +318,26 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
     Each comes with its КТП topic, kind of work, substitute, whether homework was given and until when an edit
     window keeps it open (for journal.lock.edit_state, so that no lesson costs a query).
     """
-    rows = _fetch(
+    rows = fetch(
         f'SELECT l.id, l."date", l.number, l.is_control, l.topic, pt.title, wt.name, l.taught_by_id, u.username,'
         f" u.last_name, u.first_name, u.middle_name,"
-        f" EXISTS (SELECT 1 FROM {_table(Homework)} h WHERE h.lesson_id = l.id AND h.text <> ''),"
-        f" (SELECT MAX(w.valid_until) FROM {_table(EditWindow)} w WHERE w.assignment_id = l.assignment_id"
+        f" EXISTS (SELECT 1 FROM {table(Homework)} h WHERE h.lesson_id = l.id AND h.text <> ''),"
+        f" (SELECT MAX(w.valid_until) FROM {table(EditWindow)} w WHERE w.assignment_id = l.assignment_id"
         "  AND w.valid_until > %s AND (w.lesson_id IS NULL OR w.lesson_id = l.id))"
-        f" FROM {_table(Lesson)} l LEFT JOIN {_table(PlanTopic)} pt ON pt.id = l.plan_topic_id"
-        f" LEFT JOIN {_table(WorkType)} wt ON wt.id = l.work_type_id LEFT JOIN {_table(User)} u ON u.id = l.taught_by_id"
+        f" FROM {table(Lesson)} l LEFT JOIN {table(PlanTopic)} pt ON pt.id = l.plan_topic_id"
+        f" LEFT JOIN {table(WorkType)} wt ON wt.id = l.work_type_id LEFT JOIN {table(User)} u ON u.id = l.taught_by_id"
         ' WHERE l.assignment_id = %s AND l."date" >= %s AND l."date" <= %s ORDER BY l."date", l.number',
-        [connection.ops.adapt_datetimefield_value(timezone.now()), assignment.pk, _date(date_from), _date(date_to)],
+        [
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            assignment.pk,
+            sql_date(date_from),
+            sql_date(date_to),
+        ],
     )
     heads = []
     for pk, day, number, control, topic, plan_title, work, taught_id, *names, homework, window in rows:
         lesson = Lesson(
-            pk=pk, assignment=assignment, date=_as_date(day), number=number, is_control=bool(control), topic=topic
+            pk=pk, assignment=assignment, date=as_date(day), number=number, is_control=bool(control), topic=topic
         )
         heads.append(
             LessonHead(
@@ -373,7 +346,7 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
                 work_type=work or "",
                 taught_by=_short_name(*names) if taught_id else "",
                 has_homework=bool(homework),
-                window_until=_as_datetime(window),
+                window_until=as_datetime(window),
             )
         )
     return heads
@@ -395,17 +368,17 @@ def cell_entries(lesson_ids: list[int], pupil_id: int | None = None, school_id: 
     pupil = " AND pupil_id = %s" if pupil_id is not None else ""
     only = [pupil_id] if pupil_id is not None else []
     sql = (
-        f"SELECT lesson_id, pupil_id, value, position, work_type_id FROM {_table(Mark)}"
+        f"SELECT lesson_id, pupil_id, value, position, work_type_id FROM {table(Mark)}"
         f" WHERE lesson_id IN ({lessons}){pupil} AND value <> ''"
-        f" UNION ALL SELECT lesson_id, pupil_id, code, {ATTENDANCE_SLOT}, NULL FROM {_table(Attendance)}"
+        f" UNION ALL SELECT lesson_id, pupil_id, code, {ATTENDANCE_SLOT}, NULL FROM {table(Attendance)}"
         f" WHERE lesson_id IN ({lessons}){pupil} AND code <> ''"
     )
     params = [*lesson_ids, *only, *lesson_ids, *only]
     if school_id is not None:
-        sql += f" UNION ALL SELECT NULL, NULL, CAST(weight AS TEXT), {KIND_SLOT}, id FROM {_table(WorkType)}"
+        sql += f" UNION ALL SELECT NULL, NULL, CAST(weight AS TEXT), {KIND_SLOT}, id FROM {table(WorkType)}"
         sql += " WHERE school_id = %s"
         params.append(school_id)
-    return _fetch(sql, params)
+    return fetch(sql, params)
 
 
 # The grid ----------------------------------------------------------------------------------------------------------
