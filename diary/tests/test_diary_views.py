@@ -166,6 +166,30 @@ def test_week_shows_lessons_marks_absences_homework_and_today(client, cast):
     assert url("subject", cast.pupil, cast.math_a) in page
 
 
+def test_week_shows_the_days_events_of_the_school_and_the_class(client, cast):
+    from diary.services.events import event_cancel, event_create
+
+    event_create(
+        actor=cast.deputy,
+        school_class=None,
+        title="Новогодний концерт",
+        starts_on=dt.date(2026, 12, 16),
+        starts_at=dt.time(15, 0),
+        place="Актовый зал",
+    )
+    trip = event_create(
+        actor=cast.classteacher, school_class=cast.class_a, title="Экскурсия в музей", starts_on=dt.date(2026, 12, 17)
+    )
+    event_cancel(actor=cast.classteacher, event=trip)
+    event_create(actor=cast.deputy, school_class=cast.class_b, title="Собрание 8 «Б»", starts_on=dt.date(2026, 12, 16))
+    client.force_login(cast.parent_user)
+    page = client.get(url("week", cast.pupil)).content.decode()
+    wednesday = page[page.index("Среда, 16 декабря") : page.index("Четверг, 17 декабря")]
+    assert "Новогодний концерт" in wednesday and "15:00 · Актовый зал" in wednesday
+    assert "Экскурсия в музей" in page and "(отменено)" in page
+    assert "Собрание 8 «Б»" not in page  # another class's event
+
+
 @pytest.mark.parametrize("value", ["", "garbage", "2026-13-45", "0001-01-01", "9999-12-31"])
 def test_week_with_a_malformed_or_extreme_date_shows_this_week(client, cast, value):
     client.force_login(cast.pupil_user)

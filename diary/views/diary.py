@@ -24,6 +24,7 @@ from journal.lock import school_today
 from journal.selectors import children_of
 
 from ..selectors.days import DiaryLesson, pupil_days
+from ..selectors.events import pupil_events
 from ..selectors.marks import (
     AverageChart,
     SubjectMark,
@@ -91,13 +92,22 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
     sunday = monday + dt.timedelta(days=6)
     header = diary_header(request.user, pupil, today)
     days = pupil_days([pupil], monday, sunday, today=today)[pupil.pk]
+    events = pupil_events(pupil, monday, sunday)
     this_monday = today - dt.timedelta(days=today.weekday())
+    marks_url = reverse("diary:marks", args=[pupil.pk])
     return _page(
         request,
         header,
         "week",
         switch_query=f"date={monday:%Y-%m-%d}" if monday != this_monday else "",
-        days=[(day, lesson_rows(day.lessons, reverse("diary:marks", args=[pupil.pk]))) for day in days],
+        days=[
+            (
+                day,
+                lesson_rows(day.lessons, marks_url),
+                [event for event in events if event.starts_on <= day.date <= event.last_day],
+            )
+            for day in days
+        ],
         monday=monday,
         sunday=sunday,
         previous=monday - dt.timedelta(days=7),
