@@ -7,10 +7,12 @@
 Builds the test cast (conftest.build_cast) on a throwaway database, fills 7 «А» up to 30 pupils, each with a
 mother who chose paper, gives the class 9 subjects and six lessons a day from the start of the 2nd quarter to
 Friday 04.12.2026 (topics, homework on most lessons, ~5 marks per lesson, a few absences), and stands the clock
-on that Friday. Then prints the class for the two weeks 21.11–04.12 through diary.services.paper (the same call
-the page makes) in both layouts, ``--runs`` times each, and reports the median time split into the reads
-(selectors), the HTML (template) and WeasyPrint, the queries, the pages and the PDF size; and the time of the
-class teacher's page (GET). The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
+on that Friday. Then, in both layouts, requests the batch for the two weeks 21.11–04.12 and runs the Celery task's
+work on it (diary.services.paper: paper_diaries_request, then paper_print_render, timed, with their queries), and
+makes the PDF ``--runs`` times more with the same steps the task runs (paper_diaries_pdf), reporting the median
+time split into the reads (selectors), the HTML (template) and WeasyPrint, the pages and the PDF size; and the
+time of the page's POST (it only queues the batch now; the hand-over to Celery after the commit is not timed) and
+of the class teacher's page (GET). The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
 PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
 ejournal.settings_test (DEBUG off, as in production).
 """
@@ -51,7 +53,7 @@ from accounts.models import ParentProfile  # noqa: E402
 from accounts.services.cards import parent_card_update  # noqa: E402
 from conftest import build_cast  # noqa: E402
 from diary.models import PaperDiaryPrint  # noqa: E402
-from diary.selectors.paper import paper_diary_pages, paper_pupils  # noqa: E402
+from diary.selectors.paper import paper_pupils  # noqa: E402
 from diary.services import paper as paper_services  # noqa: E402
 from journal import services  # noqa: E402
 from journal.models import Attendance, Enrollment, Homework, Lesson, Mark, StudyPeriod, Subject  # noqa: E402
@@ -199,29 +201,16 @@ def median_ms(values: list[float]) -> str:
 
 
 def print_batch(cast, layout: str) -> dict:
-    """One batch, as the service prints it, with the time of each step (the same calls, timed one by one)."""
+    """One batch, as the task makes it (paper_diaries_pdf), with the time of each step (the same calls, one by one)."""
     school_class = cast.class_a
     today = NOW.date()
     started = time.perf_counter()
     pupils = paper_pupils(school_class, *INTERVAL)
-    pages, period = paper_diary_pages(school_class, pupils, *INTERVAL, today=today)
+    context = paper_services.paper_diaries_context(school_class, pupils, *INTERVAL, layout, today=today)
     reads = time.perf_counter()
-    per_sheet = 2 if layout == "two" else 1
-    html = render_to_string(
-        "diary/paper/pdf.html",
-        {
-            "school": school_class.year.school,
-            "school_class": school_class,
-            "date_from": INTERVAL[0],
-            "date_to": INTERVAL[1],
-            "period": period,
-            "printed_on": today,
-            "layout": layout,
-            "sheets": [pages[i : i + per_sheet] for i in range(0, len(pages), per_sheet)],
-        },
-    )
+    html = render_to_string(paper_services.PDF_TEMPLATE, context)
     rendered = time.perf_counter()
-    pdf = paper_services.render_pdf(html)
+    pdf, _pages = paper_services.render_pdf(html)
     done = time.perf_counter()
     return {
         "reads": reads - started,
@@ -231,6 +220,29 @@ def print_batch(cast, layout: str) -> dict:
         "pdf_bytes": pdf,
         "pupils": len(pupils),
     }
+
+
+def request_and_render(cast, layout: str) -> tuple[PaperDiaryPrint, int, int, float]:
+    """The page's request and the task's work on one batch, rolled back: the row, the queries of each, the task's
+    time. Inside the transaction the commit's hand-over to Celery never runs; the task's work is called directly."""
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as request_queries:
+            record = paper_services.paper_diaries_request(
+                actor=cast.classteacher,
+                school_class=cast.class_a,
+                date_from=INTERVAL[0],
+                date_to=INTERVAL[1],
+                layout=layout,
+            )
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as task_queries:
+            status = paper_services.paper_print_render(record.pk)
+        took = time.perf_counter() - started
+        assert status == PaperDiaryPrint.Status.READY, status
+        record = PaperDiaryPrint.objects.get(pk=record.pk)
+        record.pdf = bytes(record.pdf)
+        transaction.set_rollback(True)
+    return record, len(request_queries), len(task_queries), took
 
 
 def run(runs: int, profile: bool) -> None:
@@ -250,30 +262,24 @@ def run(runs: int, profile: bool) -> None:
             )
             paper_services.render_pdf("<p>warm-up: fonts and the stylesheet</p>")
             for layout in ("one", "two"):
-                with transaction.atomic():
-                    connection.queries_log.clear()
-                    with CaptureQueriesContext(connection) as queries:
-                        pdf, record = paper_services.paper_diaries_print(
-                            actor=cast.classteacher,
-                            school_class=cast.class_a,
-                            date_from=INTERVAL[0],
-                            date_to=INTERVAL[1],
-                            layout=layout,
-                        )
-                    transaction.set_rollback(True)
+                record, request_queries, task_queries, task_time = request_and_render(cast, layout)
+                pdf = record.pdf
                 totals, cpus, steps = [], [], []
                 for _ in range(runs):
                     wall, cpu = time.perf_counter(), time.process_time()
                     steps.append(print_batch(cast, layout))
                     totals.append(time.perf_counter() - wall)
                     cpus.append(time.process_time() - cpu)
-                pages = pdf_pages(pdf)
                 print(
                     f"  layout {layout!r}: median {median_ms(totals)} for {record.pupils} pupils "
                     f"(best {median_ms([min(totals)])}, CPU {median_ms(cpus)}; reads {median_ms([s['reads'] for s in steps])}, "
                     f"HTML {median_ms([s['html'] for s in steps])}, WeasyPrint {median_ms([s['pdf'] for s in steps])}); "
-                    f"{len(queries)} queries, {pages} pages, PDF {len(pdf) / 1024:.0f} KB, "
+                    f"{record.pages} pages (pdfinfo: {pdf_pages(pdf)}), PDF {len(pdf) / 1024:.0f} KB, "
                     f"HTML {steps[0]['html_size'] / 1024:.0f} KB"
+                )
+                print(
+                    f"    the task (claim, make, store): {median_ms([task_time])}, {task_queries} queries; "
+                    f"the request: {request_queries} queries"
                 )
                 out = Path(tempfile.gettempdir()) / f"ejournal-bench-paper-{layout}.pdf"
                 out.write_bytes(pdf)
@@ -295,6 +301,16 @@ def run(runs: int, profile: bool) -> None:
                 f"  the class teacher's page: median {statistics.median(walls) * 1000:.1f} ms, {page_queries} queries, "
                 f"{len(page.content) / 1024:.0f} KB"
             )
+            data = {"date_from": f"{INTERVAL[0]:%Y-%m-%d}", "date_to": f"{INTERVAL[1]:%Y-%m-%d}", "layout": "one"}
+            walls = []
+            for _ in range(20):
+                with transaction.atomic():  # rolled back: the commit's hand-over to Celery (eager here) never runs
+                    wall = time.perf_counter()
+                    response = client.post(url, data)
+                    walls.append(time.perf_counter() - wall)
+                    assert response.status_code == 302, response.status_code
+                    transaction.set_rollback(True)
+            print(f"  the print request (POST, queues the batch): median {statistics.median(walls) * 1000:.1f} ms")
             assert not PaperDiaryPrint.objects.exists()  # the timed batches were rolled back
             if profile:
                 import cProfile

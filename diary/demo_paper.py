@@ -2,7 +2,8 @@
 
 Most parents signed the personal-data consent in the first days of September and chose the electronic diary; a
 few families chose paper printouts (three of them in 7 «А», the demo class teacher's class), a few have not
-returned the consent yet. 7 «А» has its printout log: every two weeks since the second half of September.
+returned the consent yet. 7 «А» has its printout log: every two weeks since the second half of September, done
+but without their PDFs (making them would slow the seed down; the page offers to print them again).
 Written in bulk with history rows (as the rest of the demo), not through the card service one parent at a time.
 """
 
@@ -108,11 +109,15 @@ def seed_paper(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
                 school_class=demo_class,
                 date_from=max(printed_on - PRINT_EVERY + dt.timedelta(days=1), year.start_date),
                 date_to=printed_on,
+                layout=PaperDiaryPrint.Layout.ONE,
                 pupils=paper_in_class,
                 printed_by_id=demo_class.class_teacher_id,
+                status=PaperDiaryPrint.Status.READY,  # printed long ago: no PDF kept, the page offers to print again
             )
             moment = dt.datetime.combine(printed_on, dt.time(15, 20), tzinfo=timezone.get_current_timezone())
-            PaperDiaryPrint.objects.filter(pk=record.pk).update(printed_at=moment)  # auto_now_add: set afterwards
+            PaperDiaryPrint.objects.filter(pk=record.pk).update(  # auto_now_add: set afterwards
+                printed_at=moment, finished_at=moment + dt.timedelta(seconds=5)
+            )
             printed_on += PRINT_EVERY
             prints += 1
     return {

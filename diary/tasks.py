@@ -60,3 +60,15 @@ def send_weekly_digests() -> int:
     if queued:
         logger.info("notifications: %s weekly digests", queued)
     return queued
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def paper_diaries_render(print_id: int) -> str:
+    """Make and store the PDF of a queued paper diaries print (diary.services.paper.paper_print_render).
+
+    A class of 30 takes 15–30 s; past the soft limit the print is failed with the reason, and the user may ask
+    again. A second run, or a second delivery of the message, finds the print claimed and does nothing.
+    """
+    from .services.paper import paper_print_render
+
+    return paper_print_render(print_id)

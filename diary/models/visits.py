@@ -23,16 +23,36 @@ class DiaryVisit(models.Model):
 
 
 class PaperDiaryPrint(models.Model):
-    """A batch of paper diary pages printed for a class (parents who chose paper), kept as a log."""
+    """A batch of paper diary pages for a class (parents who chose paper): the job, its PDF, and the log entry."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        RENDERING = "rendering", _("готовится")
+        READY = "ready", _("готова")
+        FAILED = "failed", _("не удалась")
+
+    class Layout(models.TextChoices):
+        ONE = "one", _("один учащийся на странице")
+        TWO = "two", _("два учащихся на странице (экономия бумаги)")
 
     school_class = models.ForeignKey(
         SchoolClass, verbose_name=_("класс"), on_delete=models.PROTECT, related_name="paper_prints"
     )
     date_from = models.DateField(_("с"))
     date_to = models.DateField(_("по"))
+    # Empty for the printouts made before the layout was recorded.
+    layout = models.CharField(_("страницы"), max_length=8, choices=Layout.choices, blank=True, default="")
     pupils = models.PositiveIntegerField(_("учащихся"))
     printed_by = models.ForeignKey(User, verbose_name=_("распечатал"), on_delete=models.PROTECT, related_name="+")
     printed_at = models.DateTimeField(_("когда"), auto_now_add=True)
+    status = models.CharField(_("состояние"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    started_at = models.DateTimeField(_("начата"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("закончена"), null=True, blank=True)
+    # The PDF itself, in the database: web and Celery machines share nothing else. Absent on old printouts.
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("страниц"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("размер, байт"), null=True, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
 
     class Meta:
         verbose_name = _("распечатка бумажных дневников")

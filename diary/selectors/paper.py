@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,10 @@ from .marks import grade_periods, pick_period, subject_summaries
 PRINT_EVERY_DAYS = 15
 DEFAULT_DAYS = 14  # the default interval: two weeks ending today
 LOG_LENGTH = 10
+# A print still queued or rendering this long after the request is shown as stalled (a lost worker or message):
+# the page stops waiting for it and offers to print again. A class of 30 takes under a minute.
+STALL_AFTER = dt.timedelta(minutes=10)
+PENDING = (PaperDiaryPrint.Status.QUEUED, PaperDiaryPrint.Status.RENDERING)
 
 
 @dataclass
@@ -153,24 +157,89 @@ def consent_rows(school_class: SchoolClass) -> list[ConsentRow]:
 
 
 @dataclass
+class PrintLogEntry:
+    """A line of the print log: the print (without its PDF) and what the page shows for it.
+
+    ``state``: "pending" (queued or rendering: a spinner), "ready" (a download link), "failed", "stalled" (pending
+    for longer than STALL_AFTER) or "no_pdf" (a printout made before PDFs were kept); the last three offer to print
+    the same batch again.
+    """
+
+    record: PaperDiaryPrint
+    state: str
+
+    @property
+    def reprint(self) -> bool:
+        return self.state in ("failed", "stalled", "no_pdf")
+
+
+@dataclass
 class PrintLog:
     """The class's latest printouts and whether the next one is due."""
 
-    entries: list[PaperDiaryPrint]
+    entries: list[PrintLogEntry]
     last_printed_on: dt.date | None
     days_since: int | None
     overdue: bool
+    pending: bool  # a print is being made: the page refreshes itself
+
+
+def _entry_state(record: PaperDiaryPrint, now: dt.datetime) -> str:
+    if record.status in PENDING:
+        return "pending" if now - record.printed_at <= STALL_AFTER else "stalled"
+    if record.status == PaperDiaryPrint.Status.FAILED:
+        return "failed"
+    return "ready" if record.has_pdf else "no_pdf"
 
 
 def print_log(school_class: SchoolClass, today: dt.date, *, needed: bool = True) -> PrintLog:
-    """The last printouts (one query); overdue when printouts are needed and none was made in 15 days."""
-    entries = list(PaperDiaryPrint.objects.filter(school_class=school_class).select_related("printed_by")[:LOG_LENGTH])
-    last = None
-    if entries:
-        last = timezone.localtime(entries[0].printed_at).date()
+    """The last prints with their state (one query, without the PDFs; a second one only when none of them is
+    ready); overdue when printouts are needed and none was made in 15 days. Only a ready print counts as made.
+    """
+    records = list(
+        PaperDiaryPrint.objects.filter(school_class=school_class)
+        .select_related("printed_by")
+        .defer("pdf")
+        .annotate(has_pdf=ExpressionWrapper(Q(pdf__isnull=False), output_field=BooleanField()))[:LOG_LENGTH]
+    )
+    now = timezone.now()
+    entries = [PrintLogEntry(record=record, state=_entry_state(record, now)) for record in records]
+    ready = PaperDiaryPrint.Status.READY
+    last_at = next((record.printed_at for record in records if record.status == ready), None)
+    if last_at is None and len(records) == LOG_LENGTH:
+        last_at = (
+            PaperDiaryPrint.objects.filter(school_class=school_class, status=ready)
+            .values_list("printed_at", flat=True)
+            .first()
+        )
+    last = timezone.localtime(last_at).date() if last_at else None
     days_since = (today - last).days if last else None
     overdue = needed and (days_since is None or days_since > PRINT_EVERY_DAYS)
-    return PrintLog(entries=entries, last_printed_on=last, days_since=days_since, overdue=overdue)
+    return PrintLog(
+        entries=entries,
+        last_printed_on=last,
+        days_since=days_since,
+        overdue=overdue,
+        pending=any(entry.state == "pending" for entry in entries),
+    )
+
+
+def pending_print(
+    school_class: SchoolClass, date_from: dt.date, date_to: dt.date, layout: str, *, now: dt.datetime
+) -> PaperDiaryPrint | None:
+    """The same batch, queued or rendering and not stalled, if there is one."""
+    return (
+        PaperDiaryPrint.objects.filter(
+            school_class=school_class,
+            date_from=date_from,
+            date_to=date_to,
+            layout=layout,
+            status__in=PENDING,
+            printed_at__gte=now - STALL_AFTER,
+        )
+        .defer("pdf")
+        .first()
+    )
 
 
 # --- the printed pages ------------------------------------------------------------------------

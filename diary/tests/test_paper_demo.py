@@ -32,10 +32,14 @@ def test_seed_paper_marks_a_few_paper_families_in_7a_and_logs_printouts(client, 
     assert len(prints) == result["prints"] == 5
     assert [p.date_to for p in prints] == [dt.date(2026, 9, 17) + dt.timedelta(days=14 * n) for n in range(5)]
     assert {p.printed_by for p in prints} == {cast.classteacher} and {p.pupils for p in prints} == {3}
+    # done long ago: ready, in the default layout, without a PDF kept (the seed stays fast)
+    assert {(p.status, p.layout, p.pdf) for p in prints} == {(PaperDiaryPrint.Status.READY, "one", None)}
+    assert all(p.printed_at < p.finished_at for p in prints)
     client.force_login(cast.classteacher)
     with at(TODAY):
         page = client.get(reverse("diary:paper", args=[cast.class_a.pk])).content.decode()
     assert "Распечатка для 3 учащихся" in page and "Последняя распечатка — 12.11.2026 (8 дн. назад)" in page
+    assert page.count("PDF не сохранён") == 5 and page.count("Распечатать снова") == 5 and "hx-trigger" not in page
 
 
 def test_seed_paper_without_a_7a_class_or_pupils_does_nothing_wrong(cast):

@@ -1,4 +1,8 @@
-"""Paper diaries: the service that prints a class's batch (who may, validation, who is printed, the PDF, the log)."""
+"""Paper diaries: the batch of a class, requested and made (who may, validation, who is printed, the PDF, the log).
+
+``print_batch`` requests a batch and runs the commit's callbacks, as a request does: with eager Celery the task
+makes the PDF right away. The job's own life (the claim, failures, a second run) is in test_paper_jobs.py.
+"""
 
 import datetime as dt
 import re
@@ -9,6 +13,7 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import TestCase
 
 from accounts import services as account_services
 from accounts.choices import InfoForm, ParentKind
@@ -16,7 +21,7 @@ from accounts.models import ParentProfile, PupilProfile
 from accounts.services.cards import parent_card_update
 from diary.models import PaperDiaryPrint
 from diary.selectors.paper import paper_pupils, print_log
-from diary.services.paper import PaperLayout, paper_diaries_print
+from diary.services.paper import PaperLayout, paper_diaries_request
 from journal import services as journal_services
 from journal.models import Lesson, SchoolClass, WorkType
 from journal.services.journal import attendance_set, homework_set, lesson_record_set, mark_set
@@ -105,15 +110,31 @@ def build_paper_class(cast):
     return cast
 
 
-def print_batch(cast, actor=None, school_class=None, dates=TWO_WEEKS, layout=PaperLayout.ONE):
-    with at(TODAY):
-        return paper_diaries_print(
+def request_batch(cast, actor=None, school_class=None, dates=TWO_WEEKS, layout=PaperLayout.ONE, day=TODAY):
+    """Request a batch; the commit's callbacks (the task, eager) are only captured: returns the row and them."""
+    with at(day), TestCase.captureOnCommitCallbacks() as callbacks:
+        record = paper_diaries_request(
             actor=actor or cast.classteacher,
             school_class=school_class or cast.class_a,
             date_from=dates[0],
             date_to=dates[1],
             layout=layout,
         )
+    return record, callbacks
+
+
+def print_batch(cast, actor=None, school_class=None, dates=TWO_WEEKS, layout=PaperLayout.ONE, day=TODAY):
+    """Request a batch and run the commit's callbacks (eager Celery: the task makes the PDF): the PDF and the row."""
+    with at(day), TestCase.captureOnCommitCallbacks(execute=True):
+        record = paper_diaries_request(
+            actor=actor or cast.classteacher,
+            school_class=school_class or cast.class_a,
+            date_from=dates[0],
+            date_to=dates[1],
+            layout=layout,
+        )
+    record.refresh_from_db()
+    return (bytes(record.pdf) if record.pdf is not None else None), record
 
 
 # --- who is printed ---------------------------------------------------------------------------
@@ -141,7 +162,9 @@ def test_the_pdf_holds_the_paper_families_with_their_diary(paper_class):
     # only the paper family of this class: not the electronic one, not 8 «Б»'s paper family
     assert "Новикова" not in text and "Только Новиковой" not in text and "Other_pupil" not in text
     assert (record.school_class, record.pupils, record.printed_by) == (cast.class_a, 1, cast.classteacher)
-    assert (record.date_from, record.date_to) == TWO_WEEKS
+    assert (record.date_from, record.date_to, record.layout) == (*TWO_WEEKS, PaperLayout.ONE)
+    assert (record.status, record.pages, record.size, record.error) == ("ready", pdf_pages(pdf), len(pdf), "")
+    assert record.printed_at <= record.started_at <= record.finished_at
     assert PaperDiaryPrint.objects.count() == 1
 
 
@@ -183,9 +206,11 @@ def test_a_pupil_with_one_paper_parent_is_printed_and_one_who_left_before_is_not
 def test_one_or_two_pupils_per_page(paper_class):
     cast = paper_class
     family(cast, cast.class_a, 2, "Орлова", InfoForm.PAPER)
-    one, _record = print_batch(cast, layout=PaperLayout.ONE)
-    two, _record = print_batch(cast, layout=PaperLayout.TWO)
+    one, first = print_batch(cast, layout=PaperLayout.ONE)
+    two, second = print_batch(cast, layout=PaperLayout.TWO)
     assert pdf_pages(one) == 2 and pdf_pages(two) == 1
+    assert (first.layout, first.pages, first.pupils) == (PaperLayout.ONE, 2, 2)
+    assert (second.layout, second.pages, second.pupils) == (PaperLayout.TWO, 1, 2)
     for pdf in (one, two):
         text = pdf_text(pdf)
         assert "Орлова Мария" in text and cast.pupil.user.full_name in text
@@ -198,8 +223,9 @@ def test_one_or_two_pupils_per_page(paper_class):
 @pytest.mark.parametrize("role", ["deputy", "director", "admin"])
 def test_the_administration_prints_any_class_of_its_school(paper_class, role):
     cast = paper_class
-    _pdf, record = print_batch(cast, actor=getattr(cast, role), school_class=cast.class_b)
-    assert (record.pupils, record.printed_by) == (1, getattr(cast, role))
+    pdf, record = print_batch(cast, actor=getattr(cast, role), school_class=cast.class_b)
+    assert (record.pupils, record.printed_by, record.status) == (1, getattr(cast, role), "ready")
+    assert "Other_pupil Иван" in pdf_text(pdf)
 
 
 @pytest.mark.parametrize(
@@ -215,9 +241,9 @@ def test_the_administration_prints_any_class_of_its_school(paper_class, role):
 )
 def test_others_may_not_print(paper_class, role, school_class):
     cast = paper_class
-    with pytest.raises(PermissionDenied, match="классный руководитель"):
+    with pytest.raises(PermissionDenied, match="классный руководитель"), TestCase.captureOnCommitCallbacks() as queued:
         print_batch(cast, actor=getattr(cast, role), school_class=getattr(cast, school_class))
-    assert not PaperDiaryPrint.objects.exists()
+    assert not PaperDiaryPrint.objects.exists() and queued == []
 
 
 # --- validation: a clear message, nothing printed or logged -----------------------------------
@@ -234,20 +260,20 @@ def test_others_may_not_print(paper_class, role, school_class):
     ],
 )
 def test_a_wrong_interval_is_refused(paper_class, dates, message):
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ValidationError, match=message), TestCase.captureOnCommitCallbacks() as queued:
         print_batch(paper_class, dates=dates)
-    assert not PaperDiaryPrint.objects.exists()
+    assert not PaperDiaryPrint.objects.exists() and queued == []
 
 
 def test_the_longest_interval_is_31_days(paper_class):
     _pdf, record = print_batch(paper_class, dates=(dt.date(2026, 10, 21), TODAY))
-    assert (record.date_to - record.date_from).days + 1 == 31
+    assert (record.date_to - record.date_from).days + 1 == 31 and record.status == "ready"
 
 
 def test_an_unknown_layout_is_refused(paper_class):
-    with pytest.raises(ValidationError, match="Неизвестный вид"):
+    with pytest.raises(ValidationError, match="Неизвестный вид"), TestCase.captureOnCommitCallbacks() as queued:
         print_batch(paper_class, layout="four")
-    assert not PaperDiaryPrint.objects.exists()
+    assert not PaperDiaryPrint.objects.exists() and queued == []
 
 
 def test_nothing_is_printed_when_no_parent_chose_paper(cast):
@@ -265,36 +291,41 @@ def test_the_print_log_warns_after_15_days(paper_class):
     cast = paper_class
     assert print_log(cast.class_a, TODAY).overdue  # never printed
     assert not print_log(cast.class_a, TODAY, needed=False).overdue  # nobody needs a printout
-    with at(dt.date(2026, 11, 2)):
-        paper_diaries_print(
-            actor=cast.classteacher,
-            school_class=cast.class_a,
-            date_from=dt.date(2026, 10, 20),
-            date_to=dt.date(2026, 11, 2),
-            layout=PaperLayout.ONE,
-        )
+    print_batch(cast, dates=(dt.date(2026, 10, 20), dt.date(2026, 11, 2)), day=dt.date(2026, 11, 2))
     log = print_log(cast.class_a, dt.date(2026, 11, 17))
     assert (log.last_printed_on, log.days_since, log.overdue) == (dt.date(2026, 11, 2), 15, False)
     log = print_log(cast.class_a, dt.date(2026, 11, 18))
     assert (log.days_since, log.overdue) == (16, True)
-    assert [entry.printed_by for entry in log.entries] == [cast.classteacher]
+    assert [entry.record.printed_by for entry in log.entries] == [cast.classteacher]
+    assert [entry.state for entry in log.entries] == ["ready"] and not log.pending
+
+
+def test_only_a_ready_print_counts_as_printed(paper_class, monkeypatch):
+    cast = paper_class
+    print_batch(cast, dates=(dt.date(2026, 10, 20), dt.date(2026, 11, 2)), day=dt.date(2026, 11, 2))
+
+    def broken(html: str):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("diary.services.paper.render_pdf", broken)
+    for _n in range(10):  # ten failed prints push the ready one out of the log's ten lines
+        print_batch(cast, dates=(dt.date(2026, 11, 7), TODAY), layout=PaperLayout.ONE)
+    log = print_log(cast.class_a, TODAY)
+    assert [entry.state for entry in log.entries] == ["failed"] * 10
+    assert (log.last_printed_on, log.days_since, log.overdue) == (dt.date(2026, 11, 2), 18, True)
+
+
+# --- the cost ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("extra", [0, 6])
-def test_the_batch_reads_in_a_fixed_number_of_queries(paper_class, django_assert_max_num_queries, extra):
+def test_the_request_and_the_batch_read_in_a_fixed_number_of_queries(paper_class, django_assert_max_num_queries, extra):
     cast = paper_class
     for n in range(extra):
         family(cast, cast.class_a, 10 + n, f"Сидорова{'а' * n}", InfoForm.PAPER)
-    with django_assert_max_num_queries(19):
-        _pdf, record = print_batch(cast)
-    assert record.pupils == 1 + extra
-
-
-def test_a_failure_while_making_the_pdf_logs_nothing(paper_class, monkeypatch):
-    def broken(html: str) -> bytes:
-        raise OSError("out of memory")
-
-    monkeypatch.setattr("diary.services.paper.render_pdf", broken)
-    with pytest.raises(OSError):
-        print_batch(paper_class)
-    assert not PaperDiaryPrint.objects.exists()
+    with django_assert_max_num_queries(8):
+        record, callbacks = request_batch(cast)
+    with at(TODAY), django_assert_max_num_queries(18):
+        callbacks[0]()  # the task: the claim, the reads, the PDF, the store
+    record.refresh_from_db()
+    assert record.pupils == 1 + extra and record.status == "ready"

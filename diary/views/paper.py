@@ -1,4 +1,5 @@
-"""Paper diaries of a class: who gets them, the batch print (one PDF), the print log, consents and forms of information.
+"""Paper diaries of a class: who gets them, the batch print (one PDF, made in the background), the print log with
+each print's state and its PDF, consents and forms of information.
 
 The class teacher of the class, and the deputy, the director and the admin of its school; anyone else gets 404.
 """
@@ -6,15 +7,17 @@ The class teacher of the class, and the deputy, the director and the admin of it
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from journal.lock import school_today
 from journal.models import SchoolClass
 
 from ..forms_paper import PaperPrintForm
+from ..models import PaperDiaryPrint
 from ..selectors import paper as selectors
 from ..services import paper as services
 
@@ -27,15 +30,17 @@ def paper_class_for_user(request: HttpRequest, pk: int) -> SchoolClass:
     return school_class
 
 
-def _pdf_response(pdf: bytes, school_class: SchoolClass, form: PaperPrintForm) -> HttpResponse:
-    data = form.cleaned_data
-    name = (
-        f"дневники_{school_class.grade}{school_class.letter}_{data['date_from']:%d.%m}-{data['date_to']:%d.%m.%Y}.pdf"
+def paper_print_for_user(request: HttpRequest, pk: int) -> PaperDiaryPrint:
+    """A ready print with its PDF, for those who may print for its class; 404 for everyone else."""
+    record = get_object_or_404(
+        PaperDiaryPrint.objects.select_related("school_class__year__school"),
+        pk=pk,
+        status=PaperDiaryPrint.Status.READY,
+        pdf__isnull=False,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "no-store"
-    return response
+    if not services.may_print_paper(request.user, record.school_class):
+        raise Http404
+    return record
 
 
 @login_required
@@ -49,7 +54,7 @@ def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                pdf, _record = services.paper_diaries_print(
+                services.paper_diaries_request(
                     actor=request.user,
                     school_class=school_class,
                     date_from=data["date_from"],
@@ -59,7 +64,7 @@ def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return _pdf_response(pdf, school_class, form)
+                return redirect(reverse("diary:paper", args=[school_class.pk]) + "#print-log")
     else:
         form = PaperPrintForm(initial={"date_from": date_from, "date_to": date_to})
     pupils = selectors.paper_pupils(school_class, date_from, date_to)
@@ -75,3 +80,15 @@ def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
         "today": today,
     }
     return render(request, "diary/paper/class.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    record = paper_print_for_user(request, pk)
+    school_class = record.school_class
+    name = f"дневники_{school_class.grade}{school_class.letter}_{record.date_from:%d.%m}-{record.date_to:%d.%m.%Y}.pdf"
+    response = HttpResponse(bytes(record.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "no-store"  # pupils' marks and absences: not for shared caches or the back button
+    return response
