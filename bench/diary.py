@@ -26,39 +26,26 @@ same responses with the project's static files: /tmp/diary-week-360.png, /tmp/di
 import argparse
 import datetime as dt
 import gzip
-import os
 import random
-import statistics
-import sys
-import tempfile
 import time
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# The test settings run with DEBUG off, as production does (no debug cursor, no template debug info).
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+import time_machine
+from common import ROOT, Timing, ok, profile_call, throwaway_database
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-import django
-
-django.setup()
-
-import time_machine  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts import services as account_services  # noqa: E402
-from accounts.models import PupilProfile  # noqa: E402
-from conftest import build_cast  # noqa: E402
-from diary.selectors.days import pupil_days  # noqa: E402
-from diary.selectors.marks import subject_summaries  # noqa: E402
-from journal import services  # noqa: E402
-from journal.models import (  # noqa: E402
+from accounts import services as account_services
+from accounts.models import PupilProfile
+from conftest import build_cast
+from diary.selectors.days import pupil_days
+from diary.selectors.marks import subject_summaries
+from journal import services
+from journal.models import (
     Attendance,
     Enrollment,
     Homework,
@@ -69,11 +56,10 @@ from journal.models import (  # noqa: E402
     StudyPeriod,
     Subject,
 )
-from journal.services.timetable import bells_set  # noqa: E402
-from journal.services.work_types import work_types_ensure  # noqa: E402
-from journal.workdays import grade_calendar  # noqa: E402
+from journal.services.timetable import bells_set
+from journal.services.work_types import work_types_ensure
+from journal.workdays import grade_calendar
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2027, 5, 20, 16, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
 PUPILS = 30
 CHROMIUM = "/usr/bin/chromium"
@@ -89,12 +75,6 @@ SUBJECTS = [  # name, hours a week
     ("География", 2),
 ]
 TOPICS = ["Повторение изученного", "Решение задач", "Практическая работа", "Обобщение и систематизация знаний"]
-
-
-def throwaway_name() -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-diary-{os.getpid()}.sqlite3")
-    return f"ejournal_bench_diary_{os.getpid()}"
 
 
 def build():
@@ -211,30 +191,6 @@ def build():
     return cast, pupils, assignments, len(days), len(lessons)
 
 
-class Timing:
-    """Median wall time of a call over ``runs``, and the median CPU time of this process beside it."""
-
-    def __init__(self, call, runs: int, check=None) -> None:
-        walls, cpus = [], []
-        for n in range(runs):
-            wall, cpu = time.perf_counter(), time.process_time()
-            result = call(n)
-            cpus.append(time.process_time() - cpu)
-            walls.append(time.perf_counter() - wall)
-            if check is not None:
-                check(result)
-        self.wall = statistics.median(walls) * 1000
-        self.cpu = statistics.median(cpus) * 1000
-        self.best = min(walls) * 1000
-
-    def __str__(self) -> str:
-        return f"median {self.wall:5.1f} ms (best {self.best:.1f}, CPU {self.cpu:.1f})"
-
-
-def ok(response) -> None:
-    assert response.status_code == 200, (response.status_code, response.content[:300])
-
-
 def measure_page(client: Client, label: str, url: str, runs: int) -> bytes:
     for _ in range(3):  # warm up: templates, URL resolvers, permission caches
         ok(client.get(url))
@@ -283,25 +239,8 @@ def screenshot(html: bytes, path: str) -> None:
     print(f"  screenshot {path} (page width {width} px at a 360 px viewport)")
 
 
-def profile_call(label: str, call) -> None:
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    call()
-    profiler.disable()
-    print(f"--- profile: {label}")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"diary/|journal/|accounts/", 40)
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-
-
 def run(runs: int, profile: bool, screenshots: bool) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()
-    try:
+    with throwaway_database("diary"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
             cast, pupils, assignments, school_days, lessons = build()
@@ -354,7 +293,7 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
                     client.get(url)
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
-                profile_call("week page", lambda: client.get(url))
+                profile_call("week page", lambda: client.get(url), r"diary/|journal/|accounts/")
             if screenshots:
                 if Path(CHROMIUM).exists():
                     screenshot(week, "/tmp/diary-week-360.png")
@@ -362,8 +301,6 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
                     screenshot(subject, "/tmp/diary-subject-360.png")
                 else:
                     print(f"  no screenshots: {CHROMIUM} is not installed")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:

@@ -18,36 +18,22 @@ ejournal.settings_test (DEBUG off, as in production).
 import argparse
 import datetime as dt
 import gzip
-import os
 import random
-import statistics
-import sys
-import tempfile
 import time
 import zoneinfo
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-# The test settings run with DEBUG off, as production does (no debug cursor, no template debug info).
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+import time_machine
+from common import Timing, ok, profile_call, throwaway_database  # first: sets Django up
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-import django
-
-django.setup()
-
-import time_machine  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts import services as account_services  # noqa: E402
-from conftest import build_cast  # noqa: E402
-from journal import services  # noqa: E402
-from journal.access import assignment_for_user  # noqa: E402
-from journal.models import (  # noqa: E402
+from accounts import services as account_services
+from conftest import build_cast
+from journal import services
+from journal.access import assignment_for_user
+from journal.models import (
     Attendance,
     Enrollment,
     Homework,
@@ -57,21 +43,15 @@ from journal.models import (  # noqa: E402
     PeriodMarkKind,
     StudyPeriod,
 )
-from journal.selectors.grid import journal_grid  # noqa: E402
-from journal.services.work_types import work_types_ensure  # noqa: E402
-from journal.views.grid import grid_table  # noqa: E402
-from journal.workdays import grade_calendar  # noqa: E402
+from journal.selectors.grid import journal_grid
+from journal.services.work_types import work_types_ensure
+from journal.views.grid import grid_table
+from journal.workdays import grade_calendar
 
 NOW = dt.datetime(2026, 12, 24, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
 PUPILS, LESSONS = 30, 45
 SURNAMES = ["Иванов", "Смирнова", "Кузнецов", "Попова", "Васильев", "Петрова", "Соколов", "Михайлова", "Новиков"]
 TOPICS = ["Сложение и вычитание дробей", "Умножение дробей", "Деление дробей", "Решение задач на дроби"]
-
-
-def throwaway_name() -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-grid-{os.getpid()}.sqlite3")
-    return f"ejournal_bench_grid_{os.getpid()}"
 
 
 def build():
@@ -161,55 +141,8 @@ def build():
     return cast, period, lessons, pupil_ids
 
 
-def profile_call(label: str, call) -> None:
-    import cProfile
-    import pstats
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    call()
-    profiler.disable()
-    print(f"--- profile: {label}")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
-        r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/", 60
-    )
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-
-
-class Timing:
-    """Median wall time of a call over ``runs``, and the median CPU time of this process beside it.
-
-    The machine is shared: when other processes load it, wall time grows while the process's CPU time (the
-    Python side; with SQLite, the database work too) stays close to what an idle machine shows.
-    """
-
-    def __init__(self, call, runs: int, check=None) -> None:
-        walls, cpus = [], []
-        for n in range(runs):
-            wall, cpu = time.perf_counter(), time.process_time()
-            result = call(n)
-            cpus.append(time.process_time() - cpu)
-            walls.append(time.perf_counter() - wall)
-            if check is not None:
-                check(result)
-        self.wall = statistics.median(walls) * 1000
-        self.cpu = statistics.median(cpus) * 1000
-        self.best = min(walls) * 1000
-
-    def __str__(self) -> str:
-        return f"median {self.wall:5.1f} ms (best {self.best:.1f}, CPU {self.cpu:.1f})"
-
-
-def ok(response) -> None:
-    assert response.status_code == 200, (response.status_code, response.content[:300])
-
-
 def run(runs: int, profile: bool) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()
-    try:
+    with throwaway_database("grid"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
             cast, period, lessons, pupil_ids = build()
@@ -250,7 +183,12 @@ def run(runs: int, profile: bool) -> None:
                     client.get(url)
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
-                profile_call("grid page", lambda: client.get(url))
+                profile_call(
+                    "grid page",
+                    lambda: client.get(url),
+                    r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/",
+                    60,
+                )
 
             open_lesson = lessons[-1]
             cell_url = reverse("journal:grid_cell")
@@ -275,9 +213,12 @@ def run(runs: int, profile: bool) -> None:
             if profile:
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
-                profile_call("save a mark", lambda: save(1, "2"))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+                profile_call(
+                    "save a mark",
+                    lambda: save(1, "2"),
+                    r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/",
+                    60,
+                )
 
 
 def main() -> None:

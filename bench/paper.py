@@ -19,46 +19,36 @@ ejournal.settings_test (DEBUG off, as in production).
 
 import argparse
 import datetime as dt
-import os
 import random
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+import time_machine
+from common import throwaway_database  # first: sets Django up
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-import django
-
-django.setup()
-
-import time_machine  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.template.loader import render_to_string  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts import services as account_services  # noqa: E402
-from accounts.choices import InfoForm, ParentKind  # noqa: E402
-from accounts.models import ParentProfile  # noqa: E402
-from accounts.services.cards import parent_card_update  # noqa: E402
-from conftest import build_cast  # noqa: E402
-from diary.models import PaperDiaryPrint  # noqa: E402
-from diary.selectors.paper import paper_pupils  # noqa: E402
-from diary.services import paper as paper_services  # noqa: E402
-from journal import services  # noqa: E402
-from journal.models import Attendance, Enrollment, Homework, Lesson, Mark, StudyPeriod, Subject  # noqa: E402
-from journal.services.work_types import work_types_ensure  # noqa: E402
-from journal.workdays import grade_calendar  # noqa: E402
+from accounts import services as account_services
+from accounts.choices import InfoForm, ParentKind
+from accounts.models import ParentProfile
+from accounts.services.cards import parent_card_update
+from conftest import build_cast
+from diary.models import PaperDiaryPrint
+from diary.selectors.paper import paper_pupils
+from diary.services import paper as paper_services
+from journal import services
+from journal.models import Attendance, Enrollment, Homework, Lesson, Mark, StudyPeriod, Subject
+from journal.services.work_types import work_types_ensure
+from journal.workdays import grade_calendar
 
 NOW = dt.datetime(2026, 12, 4, 16, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))  # a Friday
 INTERVAL = (dt.date(2026, 11, 21), dt.date(2026, 12, 4))
@@ -90,12 +80,6 @@ HOMEWORK = [
     "№ 274, 2 (учебник)",
     "Сочинение-миниатюра",
 ]
-
-
-def throwaway_name() -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-paper-{os.getpid()}.sqlite3")
-    return f"ejournal_bench_paper_{os.getpid()}"
 
 
 def build():
@@ -246,11 +230,7 @@ def request_and_render(cast, layout: str) -> tuple[PaperDiaryPrint, int, int, fl
 
 
 def run(runs: int, profile: bool) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()
-    try:
+    with throwaway_database("paper"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
             cast, lessons, pupil_ids = build()
@@ -321,8 +301,6 @@ def run(runs: int, profile: bool) -> None:
                 print_batch(cast, "one")
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:
