@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from journal.access import can_edit_structure, class_for_user, require_school_admin, same_school
+from journal.dates import safe_id
 
 from . import selectors_people as selectors
 from .access import pupil_for_user
@@ -126,7 +127,7 @@ def import_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _selected_ids(request: HttpRequest) -> set[int]:
-    return {int(value) for value in request.POST.getlist("users") if value.isdigit()}
+    return {pk for pk in map(safe_id, request.POST.getlist("users")) if pk is not None}
 
 
 def _slips_response(

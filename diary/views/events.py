@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import pupil_for_user
 from accounts.models import User
+from journal.dates import safe_id
 from journal.lock import school_today
 from journal.models import SchoolClass
 from journal.selectors import current_year
@@ -127,7 +128,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         return render(request, "diary/events/form.html", {"form": form}, status=400)
     initial = {"starts_on": today}
     if class_id := request.GET.get("school_class", ""):
-        initial["school_class"] = class_id if class_id.isdigit() else None
+        initial["school_class"] = safe_id(class_id)
     elif user.role not in selectors.EVENT_MANAGER_ROLES:
         initial["school_class"] = kwargs["classes"].values_list("pk", flat=True).first()
     return render(request, "diary/events/form.html", {"form": EventForm(initial=initial, **kwargs)})

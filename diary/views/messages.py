@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from accounts.models import PupilProfile, User
+from journal.dates import safe_id
 
 from ..forms_messages import BroadcastForm, ReplyForm, ThreadForm
 from ..selectors import messages as selectors
@@ -25,10 +26,6 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or _("Недостаточно прав.")
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @login_required
@@ -46,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _family_pupil(request: HttpRequest, user: User, pupils: list[PupilProfile]) -> PupilProfile | None:
     """The child a parent writes about: ``pupil`` from the form or the URL, else the first child."""
-    wanted = _int(request.POST.get("pupil") or request.GET.get("pupil"))
+    wanted = safe_id(request.POST.get("pupil") or request.GET.get("pupil"))
     for pupil in pupils:
         if pupil.pk == wanted:
             return pupil
@@ -76,13 +73,13 @@ def compose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ThreadForm(request.POST, **form_kwargs)
     else:
-        to = _int(request.GET.get("to"))
+        to = safe_id(request.GET.get("to"))
         initial = {
             "pupil": pupil.pk if pupil else None,
             "to": [to] if to else [],
             "subject": request.GET.get("subject", ""),
             "q": request.GET.get("q", ""),
-            "school_class": _int(request.GET.get("school_class")),
+            "school_class": safe_id(request.GET.get("school_class")),
         }
         form = ThreadForm(initial=initial, **form_kwargs)
     if sending and form.is_valid():
@@ -121,11 +118,11 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 def _selected_ids(form: ThreadForm) -> set[int]:
     raw = form.data.getlist("to") if form.is_bound else form.initial.get("to", [])
-    return {int(value) for value in raw if str(value).isdigit()}
+    return {pk for pk in map(safe_id, raw) if pk is not None}
 
 
 def _chosen_class(request: HttpRequest, classes):
-    class_id = _int(request.POST.get("school_class") or request.GET.get("school_class"))
+    class_id = safe_id(request.POST.get("school_class") or request.GET.get("school_class"))
     if class_id is None or classes is None:
         return None
     return classes.filter(pk=class_id).first()
@@ -207,7 +204,7 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
                 return redirect("messaging:broadcast_detail", pk=broadcast.pk)
         return render(request, "diary/messages/broadcast_form.html", {"form": form}, status=400)
     initial = {}
-    if class_id := _int(request.GET.get("school_class")):
+    if class_id := safe_id(request.GET.get("school_class")):
         initial["school_class"] = class_id
     form = BroadcastForm(initial=initial, classes=classes, action=action)
     return render(request, "diary/messages/broadcast_form.html", {"form": form})

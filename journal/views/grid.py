@@ -33,6 +33,7 @@ from ..access import (
     lesson_editor_role,
     lesson_for_user,
 )
+from ..dates import safe_id
 from ..forms_grid import LessonRecordForm
 from ..lock import edit_state
 from ..models import (
@@ -310,13 +311,6 @@ def _error(message: str, status: int, cell: Cell | None = None) -> JsonResponse:
     return JsonResponse(payload, status=status)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 @require_POST
 def grid_cell(request: HttpRequest) -> HttpResponse:
@@ -325,7 +319,7 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
     Answers JSON: the cell's new inner HTML and, with ``period``, the pupil's figures for the period; or
     ``error`` (Russian) with the cell as stored: 400 bad input, 403 read-only, 409 the lesson is locked.
     """
-    lesson_pk, pupil_pk = _int(request.POST.get("lesson")), _int(request.POST.get("pupil"))
+    lesson_pk, pupil_pk = safe_id(request.POST.get("lesson")), safe_id(request.POST.get("pupil"))
     field, value = request.POST.get("field", ""), request.POST.get("value", "").strip()
     if lesson_pk is None or pupil_pk is None or field not in FIELDS or len(value) > 10:
         return _error(_("Неверный запрос: не указан урок, учащийся или поле."), 400)
@@ -350,7 +344,7 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
         editable, _reason = edit_state(lesson)
         return _error(" ".join(error.messages), 400 if editable else 409, pupil_cell(lesson, pupil.pk))
     payload: dict = {"html": cell_inner(pupil_cell(lesson, pupil.pk))}
-    period_pk = _int(request.POST.get("period"))
+    period_pk = safe_id(request.POST.get("period"))
     if period_pk is not None:
         stats = pupil_period_stats(lesson.assignment, pupil.pk, period_pk)
         payload["stats"] = stats_payload(period_mark_minimum(lesson.assignment.hours_per_week), stats)
@@ -376,7 +370,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     homework_list = _homework_list(lesson)
-    chosen_pk = _int(request.POST.get("homework") if request.method == "POST" else request.GET.get("homework"))
+    chosen_pk = safe_id(request.POST.get("homework") if request.method == "POST" else request.GET.get("homework"))
     if chosen_pk is not None:
         chosen = next((hw for hw in homework_list if hw.pk == chosen_pk), None)
         if chosen is None:
@@ -388,11 +382,11 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
 
     data = lesson_grid(lesson)
     pupils = [row.pupil for row in data.rows if row.cells and row.cells[0] is not None]
-    query = f"?period={_int(request.GET.get('period'))}" if _int(request.GET.get("period")) else ""
+    query = f"?period={safe_id(request.GET.get('period'))}" if safe_id(request.GET.get("period")) else ""
     lesson_url = reverse("journal:grid_lesson", args=[lesson.pk]) + query
 
     if request.method == "POST" and request.POST.get("action") == "homework_remove":
-        target = next((hw for hw in homework_list if hw.pk == _int(request.POST.get("remove"))), None)
+        target = next((hw for hw in homework_list if hw.pk == safe_id(request.POST.get("remove"))), None)
         if target is None:
             raise Http404
         try:
