@@ -280,3 +280,11 @@ def test_the_download_has_a_fixed_number_of_queries(client, paper_class, today, 
     client.get(pdf_url(record))
     with django_assert_max_num_queries(4):
         assert client.get(pdf_url(record)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["classteacher", "deputy", "admin"])
+def test_the_class_page_links_to_paper_diaries(client, cast, role):
+    # Everyone who reaches a class's page may print its paper diaries (the administration has no menu entry).
+    client.force_login(getattr(cast, role))
+    page = client.get(reverse("journal:class_detail", args=[cast.class_a.pk])).content.decode()
+    assert reverse("diary:paper", args=[cast.class_a.pk]) in page

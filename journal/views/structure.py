@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.choices import Role
+from diary.services.paper import may_print_paper
 
 from .. import selectors
 from ..access import assignment_for_user, class_for_user, is_school_management, require_management
@@ -55,6 +56,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "school_class": school_class,
         "can_manage": can_manage,
+        "may_print_paper": may_print_paper(request.user, school_class),
         "pupils": pupils,
         "on_date": on_date,
         "assignments": list(selectors.class_assignments(school_class)),
