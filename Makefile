@@ -29,9 +29,11 @@ run: install
 test: install
 	$(BIN)/pytest
 
+# ruff, and the import contracts of pyproject.toml (the apps are layers; docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 seed: install
 	DEBUG=true $(BIN)/python manage.py seed_demo

@@ -9,7 +9,7 @@ import pytest
 from accounts import services as account_services
 from accounts.choices import ParentKind, Role
 from accounts.models import ParentProfile, PupilProfile, School, User
-from ejournal.factories import TEST_PASSWORD, SchoolFactory, UserFactory
+from accounts.tests.factories import TEST_PASSWORD, SchoolFactory, UserFactory
 from journal import services
 from journal.choices import PeriodKind
 from journal.models import SchoolClass, SchoolYear, TeachingAssignment

@@ -12,13 +12,6 @@ class SchoolAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name", "time_zone"]
     search_fields = ["name", "short_name"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:  # a new school starts with the standard kinds of work and their weights
-            from journal.services.work_types import work_types_ensure
-
-            work_types_ensure(obj)
-
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):

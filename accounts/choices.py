@@ -31,8 +31,3 @@ class ParentKind(models.TextChoices):
 class InfoForm(models.TextChoices):
     ELECTRONIC = "electronic", _("электронная (дневник)")
     PAPER = "paper", _("бумажная (распечатка дневника)")
-
-
-class ImportKind(models.TextChoices):
-    PUPILS = "pupils", _("учащиеся и родители")
-    STAFF = "staff", _("сотрудники")

@@ -1,16 +1,15 @@
+"""Identity: login, logout, the password, the profile, and the first login with a code."""
+
 from django.urls import path
 
-from . import views
+from .views import activation, auth
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("profile/", views.profile, name="profile"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", auth.profile, name="profile"),
+    path("activate/", activation.activate, name="activate"),
 ]
-
-from . import urls_people  # noqa: E402
-
-urlpatterns += urls_people.urlpatterns

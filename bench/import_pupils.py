@@ -43,13 +43,13 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.choices import ImportKind  # noqa: E402
-from accounts.imports import PUPIL_COLUMNS  # noqa: E402
+from accounts.demo import names as people  # noqa: E402
 from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User  # noqa: E402
-from accounts.services.imports import import_apply, import_upload  # noqa: E402
-from journal import demo_data as names  # noqa: E402
+from journal.choices import ImportKind  # noqa: E402
 from journal.models import Enrollment, SchoolClass  # noqa: E402
 from journal.selectors import current_year  # noqa: E402
+from journal.services.imports.apply import import_apply, import_upload  # noqa: E402
+from journal.services.imports.checks import PUPIL_COLUMNS  # noqa: E402
 
 SEED = 20260825
 
@@ -93,21 +93,21 @@ def pupils_csv(rows: int, class_names: list[str]) -> bytes:
     seen: set[tuple[str, str, str, dt.date]] = set()
     number = 0
     while number < rows:
-        surname = rng.choice(names.SURNAMES)
-        father = rng.choice(names.MAN_NAMES)
+        surname = rng.choice(people.SURNAMES)
+        father = rng.choice(people.MAN_NAMES)
         boy = rng.random() < 0.5
-        first = rng.choice(names.BOY_NAMES if boy else names.GIRL_NAMES)
-        middle = names.MALE_NAMES[father][0 if boy else 1]
+        first = rng.choice(people.BOY_NAMES if boy else people.GIRL_NAMES)
+        middle = people.MALE_NAMES[father][0 if boy else 1]
         born = dt.date(2010, 9, 1) + dt.timedelta(days=rng.randrange(11 * 365))
         key = (surname, first, middle, born)
         if key in seen:
             continue
         seen.add(key)
-        mother = rng.choice(names.WOMAN_NAMES)
-        mother_middle = names.MALE_NAMES[rng.choice(names.MAN_NAMES)][1]
-        father_middle = names.MALE_NAMES[rng.choice(names.MAN_NAMES)][0]
+        mother = rng.choice(people.WOMAN_NAMES)
+        mother_middle = people.MALE_NAMES[rng.choice(people.MAN_NAMES)][1]
+        father_middle = people.MALE_NAMES[rng.choice(people.MAN_NAMES)][0]
         values = {
-            "last_name": surname if boy else names.feminine(surname),
+            "last_name": surname if boy else people.feminine(surname),
             "first_name": first,
             "middle_name": middle,
             "date_of_birth": born.strftime("%d.%m.%Y"),
@@ -115,7 +115,7 @@ def pupils_csv(rows: int, class_names: list[str]) -> bytes:
             "class_name": class_names[number % len(class_names)],
             "date_from": "",
             "username": "",
-            "parent1_name": f"{names.feminine(surname)} {mother} {mother_middle}",
+            "parent1_name": f"{people.feminine(surname)} {mother} {mother_middle}",
             "parent1_kind": "мать",
             "parent1_phone": f"+7 91{number:08d}",
             "parent1_email": f"mother{number}@example.ru",
@@ -166,7 +166,7 @@ def run(rows: int) -> None:
         client = Client(HTTP_HOST="localhost")
         client.force_login(admin)
         with Step("preview page (GET, all rows)"):
-            response = client.get(reverse("accounts:import_preview", args=[job.pk]))
+            response = client.get(reverse("journal:import_preview", args=[job.pk]))
         assert response.status_code == 200, response.status_code
         print(f"  {'':<34} {len(response.content) / 1024 / 1024:6.2f} MB of HTML")
         with Step("import_apply (bulk write)"):

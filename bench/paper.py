@@ -40,13 +40,13 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.choices import InfoForm, ParentKind
 from accounts.models import ParentProfile
-from accounts.services.cards import parent_card_update
 from conftest import build_cast
 from diary.models import PaperDiaryPrint
 from diary.selectors.paper import paper_pupils
 from diary.services import paper as paper_services
 from journal import services
 from journal.models import Attendance, Enrollment, Homework, Lesson, Mark, StudyPeriod, Subject
+from journal.services.cards import parent_card_update
 from journal.services.work_types import work_types_ensure
 from journal.workdays import grade_calendar
 

@@ -30,7 +30,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from journal.management.commands.seed_demo import DEFAULT_PUPILS, row_counts  # noqa: E402
+from ejournal.management.commands.seed_demo import row_counts  # noqa: E402
+from journal.demo import DEFAULT_PUPILS  # noqa: E402
 
 
 def throwaway_name(pupils: int) -> str:

@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from journal.demo_timetable import seed_timetable  # noqa: E402
+from journal.demo.timetable import seed_timetable  # noqa: E402
 from journal.models import Lesson, SchoolClass, SchoolYear, TimetableEntry  # noqa: E402
 from journal.services.timetable import lessons_layout  # noqa: E402
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from promotion import Step, connection, throwaway_name  # sets Django up on a throwaway database name
 
 from accounts.models import User
-from journal.demo_timetable import seed_timetable
+from journal.demo.timetable import seed_timetable
 from journal.models import Lesson, SchoolClass, SchoolYear
 from journal.services.promotion import promotion_apply, promotion_preview
 from journal.services.timetable import lessons_layout

@@ -1,9 +1,11 @@
-"""Celery tasks of the diary: sending the e-mail outbox, and the beat tasks that fill it.
+"""Celery tasks of the diary: sending the e-mail outbox, the beat tasks that fill it, and rendering paper diaries.
 
-Each takes ids or nothing, and calls diary.services.notifications; running one twice changes nothing the second
-time (the outbox row is claimed with a conditional UPDATE, the scans claim their cursor). Registered in
-CELERY_BEAT_SCHEDULE (ejournal/settings.py): send_due_emails every 5 minutes, notify_new_records every 10,
-send_weekly_digests hourly (each school's digest goes on Saturday afternoon in its own time zone).
+Each takes ids or nothing, and calls diary.services.notifications or diary.services.paper; running one twice changes
+nothing the second time (the outbox row and the print are claimed with a conditional UPDATE, the scans claim their
+cursor). Services queue these tasks by name (diary.services.queue), never importing this module, and
+CELERY_BEAT_SCHEDULE (ejournal/settings.py) names them too, so a name is not to change: send_due_emails every
+5 minutes, notify_new_records every 10, send_weekly_digests hourly (each school's digest goes on Saturday afternoon
+in its own time zone).
 """
 
 import logging
@@ -12,7 +14,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .selectors.notifications import due_email_ids
-from .services import notifications
+from .services import notifications, paper
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,4 @@ def paper_diaries_render(print_id: int) -> str:
     A class of 30 takes 15–30 s; past the soft limit the print is failed with the reason, and the user may ask
     again. A second run, or a second delivery of the message, finds the print claimed and does nothing.
     """
-    from .services.paper import paper_print_render
-
-    return paper_print_render(print_id)
+    return paper.paper_print_render(print_id)

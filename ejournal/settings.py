@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "diary",
     "reports",
     "archive",
+    "ejournal",
 ]
 
 MIDDLEWARE = [
@@ -81,7 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "ejournal.context_processors.navigation",
             ],
         },
     },

@@ -24,3 +24,8 @@ class DayKind(models.TextChoices):
 WEEK_CHOICES = [(5, _("пятидневная")), (6, _("шестидневная"))]
 GRADES = range(1, 12)
 GRADE_CHOICES = [(grade, str(grade)) for grade in GRADES]
+
+
+class ImportKind(models.TextChoices):
+    PUPILS = "pupils", _("учащиеся и родители")
+    STAFF = "staff", _("сотрудники")

@@ -13,7 +13,7 @@ from ..permissions import grant, revoke
 
 def ensure_school_admin(actor: User, school: School) -> None:
     """Only the school's administrator (or the platform superuser) manages its people and structure."""
-    if actor.is_superuser and actor.school_id is None:
+    if actor.is_platform_operator:
         return
     if actor.role != Role.ADMIN or actor.school_id != school.pk:
         raise PermissionDenied(_("Это действие доступно только администратору школы."))

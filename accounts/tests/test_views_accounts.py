@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
-from ejournal.factories import TEST_PASSWORD
+from accounts.tests.factories import TEST_PASSWORD
 
 
 def login(client, username, password=TEST_PASSWORD):

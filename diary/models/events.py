@@ -5,10 +5,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import School, User
 from journal.models import SchoolClass
 
-
-class EventKind(models.TextChoices):
-    EVENT = "event", _("мероприятие")
-    ANNOUNCEMENT = "announcement", _("объявление")
+from ..choices import EventKind
 
 
 class Event(models.Model):

@@ -4,11 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import PupilProfile, School, User
 from journal.models import SchoolClass
 
-
-class BroadcastAudience(models.TextChoices):
-    PARENTS = "parents", _("родителям")
-    PUPILS = "pupils", _("учащимся")
-    BOTH = "both", _("родителям и учащимся")
+from ..choices import BroadcastAudience
 
 
 class Broadcast(models.Model):

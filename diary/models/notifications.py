@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from ..choices import EmailKind, EmailStatus
+
 DEFAULT_QUIET_FROM = dt.time(21, 0)
 DEFAULT_QUIET_TO = dt.time(8, 0)
 
@@ -29,20 +31,6 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
-
-
-class EmailKind(models.TextChoices):
-    MARKS = "marks", _("отметки")
-    ABSENCES = "absences", _("пропуски")
-    MESSAGE = "message", _("сообщение")
-    DIGEST = "digest", _("итоги недели")
-
-
-class EmailStatus(models.TextChoices):
-    PENDING = "pending", _("ждёт отправки")
-    SENT = "sent", _("отправлено")
-    FAILED = "failed", _("не удалось отправить")
-    SKIPPED = "skipped", _("не отправлялось")
 
 
 class OutgoingEmail(models.Model):

@@ -14,11 +14,12 @@ from django.db.models import Count, Min, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import is_school_management, same_school
 from accounts.models import ParentChild, PupilProfile, School, User
-from journal.access import is_school_management, same_school
 from journal.models import Attendance, Enrollment, GradeSettings, Mark, StudyPeriod
 
-from ..models import EmailStatus, NotificationSettings, OutgoingEmail
+from ..choices import EmailStatus
+from ..models import NotificationSettings, OutgoingEmail
 
 # Preferences -------------------------------------------------------------------------------------------------------
 
@@ -271,7 +272,7 @@ def outgoing_email_for_user(user: User, pk: int) -> tuple[OutgoingEmail, bool]:
 
 
 def can_resend(user: User) -> bool:
-    return user.is_school_admin or (user.is_superuser and user.school_id is None)
+    return user.is_school_admin or user.is_platform_operator
 
 
 def due_email_ids(now: dt.datetime, limit: int) -> list[int]:

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import InfoForm, ParentKind
 from accounts.models import ParentChild, PupilProfile
-from accounts.selectors_people import class_on_date, roll_from
 from journal.models import Enrollment, SchoolClass, StudyPeriod
+from journal.selectors.people import class_on_date, roll_from
 
 from ..models import PaperDiaryPrint
 from .days import DiaryDay, pupil_days, short_name
@@ -135,7 +135,7 @@ def consent_rows(school_class: SchoolClass) -> list[ConsentRow]:
     kinds = dict(ParentKind.choices)
     rows = []
     for pupil_id, name in pupils.items():
-        url = reverse("accounts:pupil_card", args=[pupil_id])
+        url = reverse("journal:pupil_card", args=[pupil_id])
         if not links[pupil_id]:
             rows.append(ConsentRow(name, url, 1, "", "", "", "", "", False))
         for index, (kind, last, first, middle, consent, info_form, chosen) in enumerate(links[pupil_id]):

@@ -14,7 +14,8 @@ from accounts.models import User
 from journal.lock import school_today
 from journal.models import SchoolClass
 
-from ..models import Event, EventKind
+from ..choices import EventKind
+from ..models import Event
 from ..selectors.events import EVENT_MANAGER_ROLES, event_years, led_class_ids
 
 TITLE_MAX_LENGTH = 200

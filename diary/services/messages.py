@@ -15,14 +15,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import same_school
 from accounts.choices import Role
 from accounts.models import ParentChild, PupilProfile, User
-from journal.access import same_school
 from journal.lock import school_today
 from journal.models import Enrollment, SchoolClass
 from journal.selectors import current_year
 
-from ..models import Broadcast, BroadcastAudience, Message, Thread, ThreadParticipant
+from ..choices import BroadcastAudience
+from ..models import Broadcast, Message, Thread, ThreadParticipant
 from ..selectors import messages as selectors
 from . import notifications
 

@@ -44,17 +44,11 @@ from journal.selectors import current_year
 from journal.selectors.averages import period_mark_minimum
 from journal.selectors.grid import pupil_stats
 
-from ..models import (
-    EmailKind,
-    EmailStatus,
-    Message,
-    NotificationCursor,
-    NotificationSettings,
-    OutgoingEmail,
-    ThreadParticipant,
-)
+from ..choices import EmailKind, EmailStatus
+from ..models import Message, NotificationCursor, NotificationSettings, OutgoingEmail, ThreadParticipant
 from ..selectors import notifications as selectors
 from ..selectors.notifications import Recipient
+from .queue import task_delay
 
 logger = logging.getLogger(__name__)
 
@@ -233,11 +227,9 @@ def _queue(rows: list[OutgoingEmail], now: dt.datetime) -> int:
 
 def enqueue(email_ids: Iterable[int]) -> None:
     """Hand e-mails to Celery. A broker that is down loses nothing: the rows stay pending for send_due_emails."""
-    from ..tasks import send_email
-
     for pk in email_ids:
         try:
-            send_email.delay(pk)
+            task_delay("diary.tasks.send_email", pk)
         except Exception:
             logger.exception("e-mail %s not handed to Celery; send_due_emails will send it", pk)
 

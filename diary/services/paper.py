@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from journal.access import is_school_management, object_perms, same_school
+from journal.access import may_print_for_class
 from journal.lock import school_today
 from journal.models import SchoolClass
 
 from ..models import PaperDiaryPrint
 from ..selectors.paper import PaperPupil, paper_diary_pages, paper_pupils, pending_print
+from .queue import task_delay
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +37,6 @@ ERROR_LENGTH = 2000
 
 PaperLayout = PaperDiaryPrint.Layout
 PrintStatus = PaperDiaryPrint.Status
-
-
-def may_print_paper(user: User, school_class: SchoolClass) -> bool:
-    """The class teacher of the class; the deputy, the director and the admin for any class of their school."""
-    if not user.is_authenticated or not same_school(user, school_class.year.school_id):
-        return False
-    return is_school_management(user) or "manage_class" in object_perms(user, school_class)
 
 
 def check_interval(school_class: SchoolClass, date_from: dt.date, date_to: dt.date, today: dt.date) -> None:
@@ -81,7 +75,7 @@ def paper_print_check(
 
     Returns the pupils to print; raises PermissionDenied or ValidationError (Russian messages).
     """
-    if not may_print_paper(actor, school_class):
+    if not may_print_for_class(actor, school_class):
         raise PermissionDenied(
             _("Бумажные дневники печатает классный руководитель класса или администрация его школы.")
         )
@@ -195,10 +189,8 @@ def paper_diaries_request(
 def enqueue(print_id: int) -> None:
     """Hand a queued print to Celery. A broker that is down fails the print at once, with the reason on the page,
     rather than leaving it queued for nobody."""
-    from ..tasks import paper_diaries_render
-
     try:
-        paper_diaries_render.delay(print_id)
+        task_delay("diary.tasks.paper_diaries_render", print_id)
     except Exception as error:
         logger.exception("paper print %s not handed to Celery", print_id)
         PaperDiaryPrint.objects.filter(pk=print_id, status=PrintStatus.QUEUED).update(

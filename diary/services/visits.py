@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from accounts.access import pupil_for_user
 from accounts.models import PupilProfile, User
+from journal.access import pupil_for_user
 
 from ..models import DiaryVisit
 

@@ -7,7 +7,8 @@ tested in diary/tests/test_notifications_outbox.py).
 
 from django.utils import timezone
 
-from diary.models import EmailKind, OutgoingEmail
+from diary.choices import EmailKind
+from diary.models import OutgoingEmail
 
 LOGIN, OK, FORBIDDEN, NOT_ALLOWED = "login", 200, 403, 405
 

@@ -14,9 +14,9 @@ import time_machine
 
 from accounts import services as account_services
 from accounts.models import PupilProfile
+from accounts.tests.factories import TEST_PASSWORD
 from diary.selectors.days import homework_due, next_school_day, pupil_days
 from diary.selectors.marks import average_chart, formula, grade_periods, subject_summaries
-from ejournal.factories import TEST_PASSWORD
 from journal import services
 from journal.models import (
     Enrollment,

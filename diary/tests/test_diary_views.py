@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.choices import ParentKind
-from ejournal.factories import TEST_PASSWORD
+from accounts.tests.factories import TEST_PASSWORD
+from diary.services.events import event_cancel, event_create
 from journal import services
-from journal.models import Lesson, PeriodMark, PeriodMarkKind, StudyPeriod, WorkType
+from journal.models import Enrollment, Lesson, PeriodMark, PeriodMarkKind, StudyPeriod, WorkType
 from journal.services.journal import attendance_set, homework_set, lesson_record_set, mark_set
 from journal.services.timetable import bells_set, room_create, timetable_entry_add
 from journal.services.work_types import work_types_ensure
@@ -167,8 +168,6 @@ def test_week_shows_lessons_marks_absences_homework_and_today(client, cast):
 
 
 def test_week_shows_the_days_events_of_the_school_and_the_class(client, cast):
-    from diary.services.events import event_cancel, event_create
-
     event_create(
         actor=cast.deputy,
         school_class=None,
@@ -418,8 +417,6 @@ def test_news_and_timetable_query_counts_do_not_grow(client, cast, django_assert
 
 
 def test_pages_of_a_pupil_without_a_class(client, cast):
-    from journal.models import Enrollment
-
     Enrollment.objects.filter(pupil=cast.pupil).delete()
     client.force_login(cast.parent_user)
     for name in ("week", "marks", "news", "timetable", "pupil"):

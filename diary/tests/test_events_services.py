@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from diary.models import Event, EventKind
+from accounts.tests.factories import SchoolFactory, UserFactory
+from diary.choices import EventKind
+from diary.models import Event
 from diary.selectors.events import pupil_events
 from diary.services.events import can_edit_event, event_cancel, event_create, event_update
-from ejournal.factories import SchoolFactory, UserFactory
 from journal import services as journal_services
 
 pytestmark = pytest.mark.django_db

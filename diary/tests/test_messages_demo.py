@@ -1,4 +1,4 @@
-"""The demo messages and events (diary.demo_messages) keep the rules of the services."""
+"""The demo messages and events (diary.demo.messages) keep the rules of the services."""
 
 import datetime as dt
 import zoneinfo
@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from accounts import services as account_services
 from accounts.choices import ParentKind
-from diary.demo_messages import seed_messages
+from diary.demo.messages import seed_messages
 from diary.models import Broadcast, Event, Message, Thread, ThreadParticipant
 from diary.selectors.messages import allowed_recipients, is_family
 

@@ -9,11 +9,11 @@ from django.db.models import Sum
 
 from accounts import services as account_services
 from accounts.choices import ParentKind
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from diary.models import Broadcast, Message, OutgoingEmail, Thread, ThreadParticipant
 from diary.selectors.messages import allowed_recipients, reply_allowed, unread_total
 from diary.services import messages as services
 from diary.services import notifications
-from ejournal.factories import TEST_PASSWORD, UserFactory
 from journal import services as journal_services
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.choices import ParentKind
+from accounts.tests.factories import TEST_PASSWORD
 from diary.models import Broadcast, Message, Thread, ThreadParticipant
 from diary.services import messages as services
-from ejournal.factories import TEST_PASSWORD
 from journal import services as journal_services
 
 pytestmark = pytest.mark.django_db

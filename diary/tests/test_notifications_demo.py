@@ -3,8 +3,9 @@ that start after the seed (the seed's marks are not announced as news)."""
 
 import datetime as dt
 
-from diary.demo_notifications import seed_notifications
-from diary.models import EmailKind, EmailStatus, NotificationCursor, NotificationSettings, OutgoingEmail
+from diary.choices import EmailKind, EmailStatus
+from diary.demo.notifications import seed_notifications
+from diary.models import NotificationCursor, NotificationSettings, OutgoingEmail
 from diary.services.notifications import DIGEST_CURSOR, RECORDS_CURSOR, new_records_notify, weekly_digests_queue
 from journal.models import Lesson
 from journal.services.journal import mark_set

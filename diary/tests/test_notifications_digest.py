@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts import services as account_services
 from accounts.choices import ParentKind
 from diary import tasks
-from diary.models import EmailKind, EmailStatus, OutgoingEmail
+from diary.choices import EmailKind, EmailStatus
+from diary.models import OutgoingEmail
 from diary.services.notifications import weekly_digests_queue
 from journal.models import Lesson, WorkType
 from journal.services.journal import attendance_set, mark_set

@@ -7,7 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from diary.models import EmailKind, EmailStatus, Message, OutgoingEmail, Thread, ThreadParticipant
+from diary.choices import EmailKind, EmailStatus
+from diary.models import Message, OutgoingEmail, Thread, ThreadParticipant
+from diary.services import notifications
 from diary.services.notifications import message_emails_queue, message_posted, messages_posted
 
 from .test_notifications_support import at, moment, wants
@@ -113,7 +115,6 @@ def test_quiet_hours_delay_the_email(addresses, django_capture_on_commit_callbac
 
 def test_message_posted_never_raises(cast, monkeypatch, caplog):
     """Called on commit of the sender's request: a failure here is logged, the message stays."""
-    from diary.services import notifications
 
     def broken(*args, **kwargs):
         raise RuntimeError("шаблон сломан")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diary import tasks
-from diary.models import EmailStatus, Message, OutgoingEmail, Thread, ThreadParticipant
+from diary.choices import EmailStatus
+from diary.models import Message, OutgoingEmail, Thread, ThreadParticipant
 from diary.services import notifications
 from diary.services.notifications import (
     CLAIM_SECONDS,

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts import services as account_services
 from accounts.choices import ParentKind
 from diary import tasks
-from diary.models import EmailKind, EmailStatus, NotificationCursor, OutgoingEmail
+from diary.choices import EmailKind, EmailStatus
+from diary.models import NotificationCursor, OutgoingEmail
 from diary.services.notifications import RECORDS_CURSOR, new_records_notify
 from journal.models import Lesson
 from journal.services.journal import attendance_set, mark_set

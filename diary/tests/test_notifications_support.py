@@ -7,7 +7,8 @@ import time_machine
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from diary.models import EmailKind, EmailStatus, NotificationSettings, OutgoingEmail
+from diary.choices import EmailKind, EmailStatus
+from diary.models import NotificationSettings, OutgoingEmail
 
 MSK = ZoneInfo("Europe/Moscow")
 

@@ -4,16 +4,22 @@ ejournal/tests/test_celery_worker.py; CI sets REDIS_URL, skipped without it)."""
 import os
 
 import pytest
+from celery import current_app
 from celery.contrib.testing.worker import start_worker
+from celery.result import EagerResult
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
-from diary.models import EmailStatus, OutgoingEmail
+from diary.choices import EmailStatus
+from diary.models import OutgoingEmail
 from diary.services import notifications
+from diary.services.queue import task_delay
 from diary.tasks import send_email
-from ejournal.celery import app
 
 from .test_notifications_support import outgoing
+
+# The project's Celery app (ejournal/celery.py, loaded with Django), reached without importing the project layer.
+app = current_app._get_current_object()
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -56,3 +62,12 @@ def test_a_worker_sends_a_queued_email_after_a_retry(real_worker, cast, settings
     assert email.status == EmailStatus.SENT and email.attempts == 2
     assert "соединение сброшено" in email.last_error
     assert [m.to for m in mail.outbox] == [["olga@example.ru"]]
+
+
+def test_a_task_queued_by_name_goes_through_the_broker_to_the_worker(real_worker, cast):
+    """The services' path (diary.services.queue): found by name, sent to Redis, run by the worker, not eagerly."""
+    email = outgoing(cast.parent_user, to="olga@example.ru")
+    result = task_delay("diary.tasks.send_email", email.pk)
+    assert not isinstance(result, EagerResult)
+    assert result.get(timeout=30) == EmailStatus.SENT
+    assert OutgoingEmail.objects.get(pk=email.pk).status == EmailStatus.SENT and len(mail.outbox) == 1

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.choices import InfoForm
 from accounts.models import ParentProfile
-from accounts.services.cards import parent_card_update
 from diary.tests.test_paper_print import at
+from journal.services.cards import parent_card_update
 
 
 def test_each_change_of_the_form_is_dated_and_kept_in_history_with_its_author(cast):
@@ -52,7 +52,7 @@ def test_the_card_form_saves_consent_and_form_through_the_service(client, cast):
     data = {"phone": "", "email": "", "work_place": "", "consent_given_on": "2026-09-01", "info_form": "paper"}
     with at(dt.date(2026, 9, 4)):
         response = client.post(
-            reverse("accounts:parent_card", args=[cast.pupil.pk, cast.parent.pk]),
+            reverse("journal:parent_card", args=[cast.pupil.pk, cast.parent.pk]),
             {f"parent-{cast.parent.pk}-{key}": value for key, value in data.items()},
         )
     assert response.status_code == 302

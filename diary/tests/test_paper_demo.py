@@ -1,4 +1,4 @@
-"""The demo's consents, paper families and 7 «А»'s print log (diary.demo_paper.seed_paper)."""
+"""The demo's consents, paper families and 7 «А»'s print log (diary.demo.paper.seed_paper)."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.choices import InfoForm
 from accounts.models import ParentChild, ParentProfile
-from diary.demo_paper import seed_paper
+from diary.demo.paper import seed_paper
 from diary.models import PaperDiaryPrint
 from diary.tests.test_paper_print import TODAY, at, family
 

@@ -18,12 +18,12 @@ from django.test import TestCase
 from accounts import services as account_services
 from accounts.choices import InfoForm, ParentKind
 from accounts.models import ParentProfile, PupilProfile
-from accounts.services.cards import parent_card_update
 from diary.models import PaperDiaryPrint
 from diary.selectors.paper import paper_pupils, print_log
 from diary.services.paper import PaperLayout, paper_diaries_request
 from journal import services as journal_services
 from journal.models import Lesson, SchoolClass, WorkType
+from journal.services.cards import parent_card_update
 from journal.services.journal import attendance_set, homework_set, lesson_record_set, mark_set
 from journal.services.movement import pupil_leave
 from journal.services.period_marks import period_mark_set

@@ -53,7 +53,7 @@ def test_the_class_teacher_sees_who_gets_paper_and_the_consents(client, paper_cl
     assert "Распечатка для 1 учащегося" in page
     assert f"<b>{cast.pupil.user.full_name}</b> — Родитель Ольга (мать, бумага с 03.09.2026)" in page
     assert "Новикова Мария</a>" in page and "электронная" in page and "03.09.2026" in page
-    assert reverse("accounts:pupil_card", args=[cast.pupil.pk]) in page
+    assert reverse("journal:pupil_card", args=[cast.pupil.pk]) in page
     # the form: the last two weeks ending today, one pupil per page by default
     assert 'name="date_from" value="2026-11-07"' in page and 'name="date_to" value="2026-11-20"' in page
     assert re.search(r'value="one"[^>]*checked', page) and not re.search(r'value="two"[^>]*checked', page)

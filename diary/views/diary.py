@@ -11,29 +11,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import pupil_for_user
 from accounts.choices import Role
-from accounts.selectors import pupil_card
+from accounts.selectors import children_of
+from journal.access import pupil_for_user
 from journal.dates import safe_date
 from journal.lock import school_today
-from journal.selectors import children_of
+from journal.selectors.people import pupil_card
 
-from ..selectors.days import DiaryLesson, pupil_days
+from ..render.chart import chart_svg
+from ..render.marks import mark_chips, marks_table_rows
+from ..render.week import lesson_rows
+from ..selectors.days import pupil_days
 from ..selectors.events import pupil_events
-from ..selectors.marks import (
-    AverageChart,
-    SubjectMark,
-    average_chart,
-    formula,
-    grade_periods,
-    pick_period,
-    subject_summaries,
-)
+from ..selectors.marks import average_chart, formula, grade_periods, pick_period, subject_summaries
 from ..selectors.news import pupil_news
 from ..selectors.pupils import DiaryHeader, diary_header
 from ..selectors.timetable import pupil_timetable
@@ -129,83 +121,6 @@ def _period_choice(request: HttpRequest, header: DiaryHeader, today: dt.date):
     period = pick_period(periods, requested, today)
     query = f"period={period.pk}" if requested and str(period.pk) == requested else ""
     return periods, period, period.start_date, period.end_date, query
-
-
-def lesson_rows(lessons: list[DiaryLesson], marks_url: str) -> SafeString:
-    """A day's lessons as HTML, joined here rather than in a template loop (~0.3 ms a lesson there, a week has 30+)."""
-    control, homework, substitute = _("контрольная"), _("Д/з"), _("замена")
-    rows = []
-    for lesson in lessons:
-        time = f"<small>{lesson.time}</small>" if lesson.time else ""
-        parts = [
-            f'<div class="dy-l{" dy-ctrl" if lesson.is_control else ""}"><div class="dy-n">{lesson.number}{time}</div>'
-            f'<div class="dy-b"><a class="dy-s" href="{marks_url}{lesson.assignment_id}/">{escape(lesson.subject)}</a>'
-        ]
-        if lesson.is_control:
-            parts.append(f' <span class="dy-cw">{control}</span>')
-        if lesson.topic:
-            parts.append(f'<div class="dy-t">{escape(lesson.topic)}</div>')
-        parts.extend(f'<div class="dy-hw"><b>{homework}:</b> {escape(text)}</div>' for text in lesson.homework)
-        if lesson.attendance:
-            parts.append(
-                f'<div class="dy-ab"><span class="ab">{escape(lesson.attendance)}</span> '
-                f"{escape(lesson.attendance_label)}</div>"
-            )
-        if lesson.substitute:
-            parts.append(f'<div class="dy-sub">{substitute}: {escape(lesson.substitute)}</div>')
-        parts.append('</div><div class="dy-m">')
-        for mark in lesson.marks:
-            short = f"<small>{escape(mark.work_type_short)}</small>" if mark.work_type_short else ""
-            parts.append(
-                f'<span class="mk m{escape(mark.value)}" title="{escape(mark.work_type)}">{escape(mark.value)}{short}</span>'
-            )
-        parts.append("</div></div>")
-        rows.append("".join(parts))
-    return mark_safe("\n".join(rows))
-
-
-def mark_chips(marks: list[SubjectMark]) -> SafeString:
-    """A subject's marks as chips (value, date, kind of work), joined here: a year of marks is ~900 of them and a
-    template loop with filters cost ~0.1 ms each."""
-    return mark_safe(
-        "".join(
-            f'<span class="mk m{escape(m.value)}" title="{escape(m.work_type)}">{escape(m.value)}'
-            f"<small>{m.day} {escape(m.work_type_short)}</small></span>"
-            for m in marks
-        )
-    )
-
-
-def marks_table_rows(marks: list[SubjectMark]) -> SafeString:
-    """The subject page's table of marks (date, kind of work, weight, mark), joined here like the chips."""
-    outside = ' <small class="text-secondary">' + escape(_("не в среднем")) + "</small>"
-    return mark_safe(
-        "".join(
-            f'<tr><td>{m.day}</td><td>{escape(m.work_type) or "—"}</td><td class="text-end">{m.weight_text}</td>'
-            f'<td class="text-center"><span class="mk m{escape(m.value)}">{escape(m.value)}</span>'
-            f"{'' if m.counts else outside}</td></tr>"
-            for m in marks
-        )
-    )
-
-
-def chart_svg(chart: AverageChart) -> SafeString:
-    """The running average as an inline SVG: guide lines for the marks, the line, a dot per day with marks.
-
-    Numbers are written by Python, never through the template's localization (a decimal comma breaks SVG)."""
-    guides = "".join(
-        f'<line x1="20" x2="{chart.width}" y1="{y}" y2="{y}"/><text x="2" y="{y}" dy="4">{level}</text>'
-        for level, y in chart.levels
-    )
-    dots = "".join(
-        f'<circle cx="{p.x}" cy="{p.y}" r="3"><title>{p.date:%d.%m}: {str(p.average).replace(".", ",")}</title></circle>'
-        for p in chart.points
-    )
-    label = escape(_("Средний балл по датам"))
-    return mark_safe(
-        f'<svg viewBox="0 0 {chart.width} {chart.height}" role="img" aria-label="{label}">{guides}'
-        f'<polyline points="{chart.polyline}"/>{dots}</svg>'
-    )
 
 
 @login_required

@@ -17,25 +17,21 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import pupil_for_user
 from accounts.models import User
+from journal.access import pupil_for_user
 from journal.dates import safe_id
 from journal.lock import school_today
 from journal.models import SchoolClass
 from journal.selectors import current_year
 
-from ..forms_events import WHOLE_SCHOOL, EventFilterForm, EventForm
+from ..access import require_school_staff
+from ..forms.events import WHOLE_SCHOOL, EventFilterForm, EventForm
 from ..models import Event
 from ..selectors import events as selectors
 from ..selectors.pupils import diary_header
 from ..services import events as services
 
 DEFAULT_PAST_DAYS = 7
-
-
-def _require_staff(user: User) -> None:
-    if not user.is_staff_member or user.school_id is None:
-        raise PermissionDenied
 
 
 def _apply_errors(form: EventForm, error: ValidationError | PermissionDenied) -> None:
@@ -52,7 +48,7 @@ def _apply_errors(form: EventForm, error: ValidationError | PermissionDenied) ->
 def event_list(request: HttpRequest) -> HttpResponse:
     """The school's events by date: from a week ago onwards unless the filters say otherwise."""
     user = request.user
-    _require_staff(user)
+    require_school_staff(user)
     today = school_today(user.school)
     year = current_year(user.school, today)
     classes = list(SchoolClass.objects.filter(year=year).order_by("grade", "letter")) if year else []

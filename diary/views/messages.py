@@ -17,7 +17,8 @@ from accounts.choices import Role
 from accounts.models import PupilProfile, User
 from journal.dates import safe_id
 
-from ..forms_messages import BroadcastForm, ReplyForm, ThreadForm
+from ..access import broadcast_classes_for_user
+from ..forms.messages import BroadcastForm, ReplyForm, ThreadForm
 from ..selectors import messages as selectors
 from ..services import messages as services
 
@@ -166,20 +167,11 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_page(request, thread, participant, form, status=400)
 
 
-def _broadcast_classes_or_deny(user: User):
-    if not selectors.may_broadcast(user):
-        raise PermissionDenied
-    classes = selectors.broadcast_classes(user)
-    if not classes.exists():
-        raise Http404("Учебный год ещё не создан.")
-    return classes
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def broadcast_create(request: HttpRequest) -> HttpResponse:
     """The class teacher writes to their class's parents (or pupils, or both); the deputy and the admin to any class."""
-    classes = _broadcast_classes_or_deny(request.user)
+    classes = broadcast_classes_for_user(request.user)
     action = reverse("messaging:broadcast")
     if request.method == "POST":
         form = BroadcastForm(request.POST, classes=classes, action=action)

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from journal.access import require_management
+from accounts.access import require_management
 
-from ..forms_notifications import NotificationSettingsForm
-from ..models import EmailStatus
+from ..choices import EmailStatus
+from ..forms.notifications import NotificationSettingsForm
 from ..selectors import notifications as selectors
 from ..services import notifications as services
 

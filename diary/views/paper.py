@@ -6,47 +6,25 @@ The class teacher of the class, and the deputy, the director and the admin of it
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal.lock import school_today
-from journal.models import SchoolClass
 
-from ..forms_paper import PaperPrintForm
-from ..models import PaperDiaryPrint
+from ..access import paper_class_for_user, paper_print_for_user
+from ..forms.paper import PaperPrintForm
 from ..selectors import paper as selectors
 from ..services import paper as services
-
-
-def paper_class_for_user(request: HttpRequest, pk: int) -> SchoolClass:
-    """The class, for those who print its paper diaries; 404 for everyone else (no hint that the class exists)."""
-    school_class = get_object_or_404(SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk)
-    if not services.may_print_paper(request.user, school_class):
-        raise Http404
-    return school_class
-
-
-def paper_print_for_user(request: HttpRequest, pk: int) -> PaperDiaryPrint:
-    """A ready print with its PDF, for those who may print for its class; 404 for everyone else."""
-    record = get_object_or_404(
-        PaperDiaryPrint.objects.select_related("school_class__year__school"),
-        pk=pk,
-        status=PaperDiaryPrint.Status.READY,
-        pdf__isnull=False,
-    )
-    if not services.may_print_paper(request.user, record.school_class):
-        raise Http404
-    return record
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
-    school_class = paper_class_for_user(request, class_pk)
+    school_class = paper_class_for_user(request.user, class_pk)
     today = school_today(school_class.year.school)
     date_from, date_to = selectors.default_interval(today, school_class)
     if request.method == "POST":
@@ -85,7 +63,7 @@ def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    record = paper_print_for_user(request, pk)
+    record = paper_print_for_user(request.user, pk)
     school_class = record.school_class
     name = f"дневники_{school_class.grade}{school_class.letter}_{record.date_from:%d.%m}-{record.date_to:%d.%m.%Y}.pdf"
     response = HttpResponse(bytes(record.pdf), content_type="application/pdf")

@@ -6,9 +6,8 @@ A new URL without an entry in MATRIX fails ``test_every_url_has_an_entry``.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.tests import matrix_people
 from diary.tests import matrix_diary, matrix_events, matrix_messages, matrix_notifications, matrix_paper
-from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_setup, matrix_timetable
+from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_people, matrix_setup, matrix_timetable
 
 ROLES = [
     "anonymous",

@@ -50,7 +50,7 @@ def test_non_admin_roles_are_kept_out_of_the_admin(client, cast):
 
 def test_pupil_profile_added_in_the_admin_grants_the_own_diary(client, cast):
     from accounts.models import PupilProfile
-    from ejournal.factories import UserFactory
+    from accounts.tests.factories import UserFactory
 
     user = UserFactory(school=cast.school, role="pupil", username="newpupil")
     client.force_login(cast.admin)

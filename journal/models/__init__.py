@@ -11,6 +11,7 @@ from .marks import (
     Substitution,
     WorkType,
 )
+from .people import ImportJob
 from .promotion import Promotion, PromotionDecision
 from .school_calendar import CalendarDay, GradeSettings, SchoolYear, StudyPeriod, Vacation
 from .structure import (
@@ -36,6 +37,7 @@ __all__ = [
     "Enrollment",
     "GradeSettings",
     "Homework",
+    "ImportJob",
     "Lesson",
     "Mark",
     "MarkValue",

@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.choices import STAFF_ROLES
-from accounts.models import ParentChild, PupilProfile, School, User
+from accounts.models import PupilProfile, School, User
 
+from ..access import visible_assignments, visible_classes
 from ..choices import YearStatus
 from ..models import (
     CalendarDay,
@@ -45,12 +46,14 @@ def active_enrollments(on_date: dt.date) -> Q:
     return Q(date_from__lte=on_date) & (Q(date_to__isnull=True) | Q(date_to__gte=on_date))
 
 
-def class_list(year: SchoolYear, on_date: dt.date) -> QuerySet[SchoolClass]:
+def class_list(user: User, year: SchoolYear, on_date: dt.date) -> QuerySet[SchoolClass]:
+    """The year's classes the user may see (``journal.access.visible_classes``), with their pupil counts."""
     on_roll = Q(enrollments__date_from__lte=on_date) & (
         Q(enrollments__date_to__isnull=True) | Q(enrollments__date_to__gte=on_date)
     )
     return (
-        SchoolClass.objects.filter(year=year)
+        visible_classes(user)
+        .filter(year=year)
         .select_related("class_teacher")
         .annotate(pupil_count=Count("enrollments", filter=on_roll, distinct=True))
         .order_by("grade", "letter")
@@ -83,23 +86,28 @@ def assignment_pupils(assignment: TeachingAssignment, on_date: dt.date) -> list[
     return pupils
 
 
+ASSIGNMENT_ORDER = ("subject__order", "subject__name", "school_class__grade", "school_class__letter", "subgroup__name")
+
+
 def teacher_assignments(teacher: User, year: SchoolYear) -> QuerySet[TeachingAssignment]:
+    """The teacher's own teaching load for the year (the home page and «Мои классы и предметы»)."""
     return (
-        TeachingAssignment.objects.filter(teacher=teacher, year=year)
+        visible_assignments(teacher)
+        .filter(teacher=teacher, year=year)
         .select_related("school_class", "subject", "subgroup")
-        .order_by("subject__order", "subject__name", "school_class__grade", "school_class__letter", "subgroup__name")
+        .order_by(*ASSIGNMENT_ORDER)
     )
 
 
 def assignments_for_user(user: User, year: SchoolYear) -> QuerySet[TeachingAssignment]:
-    """All assignments for the management; the teacher's own otherwise."""
-    queryset = TeachingAssignment.objects.filter(year=year).select_related(
-        "school_class", "subject", "subgroup", "teacher"
-    )
-    if not (user.is_management or (user.is_superuser and user.school_id is None)):
-        queryset = queryset.filter(teacher=user)
-    return queryset.order_by(
-        "teacher__last_name", "teacher__first_name", "subject__order", "school_class__grade", "school_class__letter"
+    """The year's assignments the user may see (``journal.access.visible_assignments``, the same set the
+    assignment's own pages take it from): the whole school for the management; a teacher's own and, for a class
+    teacher, every subject of their class."""
+    return (
+        visible_assignments(user)
+        .filter(year=year)
+        .select_related("school_class", "subject", "subgroup", "teacher")
+        .order_by("teacher__last_name", "teacher__first_name", *ASSIGNMENT_ORDER)
     )
 
 
@@ -215,27 +223,6 @@ def pupil_subjects(pupil: PupilProfile, school_class: SchoolClass) -> list[Teach
     )
 
 
-def children_of(parent_user: User) -> list[PupilProfile]:
-    if not hasattr(parent_user, "parent"):
-        return []
-    return list(
-        PupilProfile.objects.filter(parent_links__parent__user=parent_user)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
-
-
-def pupil_parents(pupil: PupilProfile):
-    return pupil.parent_links.select_related("parent__user").order_by("parent__user__last_name")
-
-
-def pupils_with_parents(pupils: list[PupilProfile]) -> list[PupilProfile]:
-    """Prefetch parent links for a list of pupils (one query)."""
-    links = ParentChild.objects.select_related("parent__user").order_by("parent__user__last_name")
-    prefetch_related_objects(pupils, Prefetch("parent_links", queryset=links))
-    return pupils
-
-
 MONTH_NAMES = [
     "",
     "Январь",
@@ -316,7 +303,6 @@ __all__ = [
     "assignment_pupils",
     "assignments_for_user",
     "calendar_months",
-    "children_of",
     "class_assignments",
     "class_curriculum",
     "class_list",
@@ -326,9 +312,7 @@ __all__ = [
     "led_class",
     "led_class_id",
     "pupil_enrollment",
-    "pupil_parents",
     "pupil_subjects",
-    "pupils_with_parents",
     "school_summary",
     "staff_list",
     "teacher_assignments",

@@ -28,9 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.access import is_school_management, same_school
 from accounts.models import PupilProfile, User
+from journal.access import is_lesson_class_teacher, lesson_editor_role
 
-from ..access import is_lesson_class_teacher, is_school_management, lesson_editor_role, same_school
 from ..lock import edit_state, school_today
 from ..models import (
     Attendance,

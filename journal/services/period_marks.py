@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import PupilProfile, User
 
-from ..access import object_perms
+from ..access import assignment_user_edits
 from ..models import (
     CurriculumEntry,
     Enrollment,
@@ -46,16 +46,11 @@ ALIASES = {"зачет": "зч", "зачёт": "зч", "зач": "зч", "нез
 
 
 def can_keep_journal(user: User, assignment: TeachingAssignment) -> bool:
-    """The assignment's teacher or the class teacher of its class.
-
-    The same rule as ``journal.access.assignment_for_user``, through the same ``object_perms`` (which, unlike
-    guardian's checker, does not let the school admin's superuser flag through: the administration only reads).
-    """
+    """The assignment's teacher or the class teacher of its class: the rule of ``journal.access``, answered without
+    a query when the assignment came from ``assignment_for_user``."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return "edit_assignment_journal" in object_perms(user, assignment) or "manage_class" in object_perms(
-        user, assignment.school_class
-    )
+    return assignment_user_edits(user, assignment)
 
 
 def ensure_journal_keeper(actor: User, assignment: TeachingAssignment) -> None:
@@ -65,7 +60,7 @@ def ensure_journal_keeper(actor: User, assignment: TeachingAssignment) -> None:
 
 def can_override(user: User, school_id: int) -> bool:
     """The deputy head or the admin of the school allows a period mark with too few current marks."""
-    if user.is_superuser and user.school_id is None:
+    if user.is_platform_operator:
         return True
     return user.role in (Role.DEPUTY, Role.ADMIN) and user.school_id == school_id
 

@@ -23,8 +23,8 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.imports import cell_text, decode_upload, xlsx_rows
 from accounts.models import User
+from journal.services.imports.checks import cell_text, decode_upload, xlsx_rows
 
 from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment
 from .period_marks import can_keep_journal

@@ -33,7 +33,7 @@ TARGETED = (PromotionDecision.PROMOTE, PromotionDecision.HOLD_BACK)
 
 def can_close_year(user: User, school: School | None) -> bool:
     """The deputy head and the administrator of the school (or the platform superuser) promote and close."""
-    if user.is_superuser and user.school_id is None:
+    if user.is_platform_operator:
         return True
     return school is not None and user.role in CLOSER_ROLES and user.school_id == school.pk
 

@@ -29,6 +29,7 @@ from ..models import (
     Vacation,
 )
 from ..workdays import production_calendar
+from .work_types import work_types_ensure
 
 
 def ensure_year_writable(year: SchoolYear) -> None:
@@ -61,7 +62,8 @@ def school_year_create(
     end_date: dt.date,
     days_per_week: dict[int, int] | None = None,
 ) -> SchoolYear:
-    """Create a year with settings for grades 1–11 and the production calendar's holidays pre-filled."""
+    """Create a year with settings for grades 1–11 and the production calendar's holidays pre-filled; the school's
+    first year also gives it the standard kinds of work."""
     ensure_school_admin(actor, school)
     year = SchoolYear(school=school, name=name, start_date=start_date, end_date=end_date)
     year.full_clean()
@@ -76,6 +78,7 @@ def school_year_create(
         for grade in GRADES
     )
     CalendarDay.objects.bulk_create(calendar_rows_from_production_calendar(year))
+    work_types_ensure(school)  # a new school starts with the standard kinds of work and their weights
     return year
 
 

@@ -19,9 +19,10 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import same_school
 from accounts.models import School, User
+from journal.access import require_timetable_editor
 
-from ..access import require_timetable_editor, same_school
 from ..choices import DayKind
 from ..models import (
     WEEKDAY_CHOICES,

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import same_school
 from accounts.choices import Role
 from accounts.models import User
 
-from ..access import same_school
 from ..models import EditWindow, Lesson, TeachingAssignment
 from .structure import ensure_year_writable
 
@@ -25,7 +25,7 @@ REASON_MAX_LENGTH = 2000
 
 def can_open_windows(user: User) -> bool:
     """The deputy head, the admin (and the platform superuser) reopen locked journals."""
-    return user.role in (Role.DEPUTY, Role.ADMIN) or (user.is_superuser and user.school_id is None)
+    return user.role in (Role.DEPUTY, Role.ADMIN) or user.is_platform_operator
 
 
 def _as_end_of_day(until: dt.date | dt.datetime) -> dt.datetime:

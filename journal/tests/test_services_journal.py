@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts import services as account_services
-from ejournal.factories import SchoolFactory
+from accounts.tests.factories import SchoolFactory
 from journal import services
 from journal.choices import YearStatus
 from journal.models import (

@@ -7,7 +7,7 @@ from guardian.shortcuts import get_perms
 
 from accounts import services as account_services
 from accounts.choices import ParentKind
-from ejournal.factories import PupilFactory, SchoolFactory, UserFactory
+from accounts.tests.factories import PupilFactory, SchoolFactory, UserFactory
 from journal import services
 from journal.choices import PeriodKind, YearStatus
 from journal.models import SchoolYear, StudyPeriod

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from ejournal.factories import SchoolFactory, UserFactory
+from accounts.tests.factories import SchoolFactory, UserFactory
 from journal.access import lesson_for_user
 from journal.choices import YearStatus
 from journal.models import Lesson, Mark, SchoolYear, Substitution

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from journal import services
 from journal.choices import YearStatus
-from journal.demo_timetable import bell_times, seed_timetable
+from journal.demo.timetable import bell_times, seed_timetable
 from journal.models import Bell, GradeSettings, Lesson, Room, SchoolYear, TimetableEntry
 from journal.selectors import timetable as tt
 from journal.services import timetable as timetable_services

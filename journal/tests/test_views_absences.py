@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from ejournal.factories import PupilFactory
+from accounts.tests.factories import PupilFactory
 from journal import services
 from journal.models import Attendance, Enrollment, Lesson
 from journal.selectors.absences import absence_week

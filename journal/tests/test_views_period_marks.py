@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from ejournal.factories import PupilFactory
+from accounts.tests.factories import PupilFactory
 from journal.models import Enrollment, Lesson, Mark, PeriodMark, StudyPeriod, WorkType
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from journal import services
-from journal.demo_timetable import bell_times
+from journal.demo.timetable import bell_times
 from journal.models import Bell, Lesson, Room, TimetableEntry
 from journal.services.timetable import bells_set, room_create, timetable_entry_add
 

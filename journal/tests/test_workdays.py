@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ejournal.factories import SchoolFactory, UserFactory
+from accounts.tests.factories import SchoolFactory, UserFactory
 from journal import services
 from journal.choices import DayKind
 from journal.models import CalendarDay, GradeSettings

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import PupilProfile, User
+from journal.forms.journal import LESSON_CODE_CHOICES, REASON_CHOICES
 
 from ..access import class_for_user
 from ..dates import safe_date
-from ..forms_journal import LESSON_CODE_CHOICES, REASON_CHOICES
 from ..models import Enrollment, Lesson, SchoolClass, SchoolClassUserObjectPermission
 from ..selectors import absences as selectors
 from ..services import absences as services

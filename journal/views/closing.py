@@ -17,12 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import pupil_for_user
+from accounts.access import can_edit_structure, is_school_management, require_management, same_school
 from accounts.models import PupilProfile
-
-from .. import selectors
-from ..access import can_edit_structure, class_for_user, is_school_management, require_management, same_school
-from ..forms_closing import (
+from journal.access import class_for_user, pupil_for_user
+from journal.forms.closing import (
     ARRIVAL_REASONS,
     LEAVING_REASONS,
     PupilArriveForm,
@@ -30,6 +28,8 @@ from ..forms_closing import (
     PupilMoveForm,
     YearCopyForm,
 )
+
+from .. import selectors
 from ..models import Promotion, PromotionDecision, SchoolClass, SchoolYear
 from ..selectors import closing
 from ..services.movement import pupil_arrive as arrive_service

@@ -24,17 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import is_school_management
 from accounts.models import PupilProfile
+from journal.access import LESSON_SUBSTITUTE, assignment_for_user, lesson_editor_role, lesson_for_user
+from journal.forms.grid import LessonRecordForm
 
-from ..access import (
-    LESSON_SUBSTITUTE,
-    assignment_for_user,
-    is_school_management,
-    lesson_editor_role,
-    lesson_for_user,
-)
 from ..dates import safe_id
-from ..forms_grid import LessonRecordForm
 from ..lock import edit_state
 from ..models import (
     Enrollment,

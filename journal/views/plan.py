@@ -19,8 +19,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from journal.forms.journal import PlanApplyForm, PlanCopyForm, PlanImportForm, PlanTopicForm
+
 from ..access import assignment_for_user
-from ..forms_journal import PlanApplyForm, PlanCopyForm, PlanImportForm, PlanTopicForm
 from ..models import PlanTopic, TeachingAssignment
 from ..selectors import plan as selectors
 from ..services import plan as services

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..access import can_edit_structure, require_management, require_school_admin, year_for_user
-from ..choices import PeriodKind, YearStatus
-from ..forms_setup import (
+from accounts.access import can_edit_structure, require_management, require_school_admin
+from journal.access import year_for_user
+from journal.forms.setup import (
     AssignmentForm,
     CalendarDayForm,
     ClassForm,
@@ -24,6 +24,8 @@ from ..forms_setup import (
     VacationForm,
     YearCreateForm,
 )
+
+from ..choices import PeriodKind, YearStatus
 from ..models import CalendarDay, GradeSettings, SchoolClass, Subject, TeachingAssignment, Vacation
 from ..selectors import setup as setup_selectors
 from ..selectors import year_calendar

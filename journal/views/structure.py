@@ -3,11 +3,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import is_school_management, require_management
 from accounts.choices import Role
-from diary.services.paper import may_print_paper
+from accounts.selectors import pupils_with_parents
+from journal.access import assignment_for_user, class_for_user, may_print_for_class
 
 from .. import selectors
-from ..access import assignment_for_user, class_for_user, is_school_management, require_management
 from ..workdays import grade_calendar
 
 
@@ -42,7 +43,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     require_management(request.user)
     year = _year_or_404(request)
     today = timezone.localdate()
-    classes = list(selectors.class_list(year, today))
+    classes = list(selectors.class_list(request.user, year, today))
     return render(request, "journal/class_list.html", {"year": year, "classes": classes, "today": today})
 
 
@@ -51,12 +52,12 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school_class, can_manage = class_for_user(request.user, pk)
     today = timezone.localdate()
     on_date = min(max(today, school_class.year.start_date), school_class.year.end_date)
-    pupils = selectors.pupils_with_parents(selectors.class_pupils(school_class, on_date))
+    pupils = pupils_with_parents(selectors.class_pupils(school_class, on_date))
     curriculum, total_hours = selectors.class_curriculum(school_class)
     context = {
         "school_class": school_class,
         "can_manage": can_manage,
-        "may_print_paper": may_print_paper(request.user, school_class),
+        "may_print_paper": may_print_for_class(request.user, school_class),
         "pupils": pupils,
         "on_date": on_date,
         "assignments": list(selectors.class_assignments(school_class)),
@@ -68,14 +69,22 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
-    """Учебная нагрузка: the teacher's own, or the whole school's for the administration."""
+    """Учебная нагрузка: the whole school's for the administration; a teacher's own, and a class teacher's class."""
     user = request.user
     if not (user.is_staff_member or is_school_management(user)):
         raise Http404
     year = _year_or_404(request)
-    assignments = list(selectors.assignments_for_user(user, year))
-    total = sum(a.hours_per_week for a in assignments)
-    context = {"year": year, "assignments": assignments, "total": total, "show_teacher": is_school_management(user)}
+    visible = list(selectors.assignments_for_user(user, year))
+    management = is_school_management(user)
+    own = visible if management else [a for a in visible if a.teacher_id == user.pk]
+    context = {
+        "year": year,
+        "assignments": own,
+        "total": sum(a.hours_per_week for a in own),
+        "show_teacher": management,
+        # The class teacher's class journals kept by colleagues: reachable from here as from the class page.
+        "class_assignments": [] if management else [a for a in visible if a.teacher_id != user.pk],
+    }
     return render(request, "journal/assignment_list.html", context)
 
 

@@ -17,12 +17,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import require_management, same_school
 from accounts.models import User
+from journal.forms.journal import DateRangeForm, SubstitutionForm
 
 from .. import selectors as structure
-from ..access import require_management, same_school
 from ..dates import safe_date
-from ..forms_journal import DateRangeForm, SubstitutionForm
 from ..models import Lesson, SchoolYear, Substitution
 from ..selectors import substitution as selectors
 from ..services import substitution as services

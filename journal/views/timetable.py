@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import STAFF_ROLES
 from accounts.models import User
+from journal.forms.timetable import BellScheduleForm, DateForm, RoomForm, TimetableEntryForm
 
 from .. import selectors
 from ..access import require_timetable_editor
 from ..dates import safe_date
-from ..forms_timetable import BellScheduleForm, DateForm, RoomForm, TimetableEntryForm
 from ..models import Room, SchoolClass, SchoolYear, TimetableEntry
 from ..selectors import timetable as tt
 from ..services import timetable as services

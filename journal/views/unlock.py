@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import require_management
 from accounts.models import User
+from journal.forms.unlock import EditWindowForm, default_until
 
 from .. import selectors
-from ..access import require_management
 from ..dates import safe_date
-from ..forms_unlock import EditWindowForm, default_until
 from ..models import SchoolYear
 from ..selectors.unlock import school_edit_windows
 from ..services.unlock import can_open_windows, edit_window_open

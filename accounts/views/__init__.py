@@ -1,0 +1,1 @@
+"""Identity pages: login, logout, password, profile, first login with a code."""

@@ -1,0 +1,1 @@
+"""Forms of the diary's pages, a module per concept: events, messages, notifications, paper diaries."""

@@ -1,0 +1,1 @@
+"""HTML and SVG built in Python for the diary's pages, apart from the views (NetBox's dcim/svg shape)."""

@@ -1,0 +1,176 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.choices import Role
+from accounts.models import ParentChild, PupilProfile, School, User
+from journal.choices import YearStatus
+from journal.demo.school import current_start_year, year_calendar
+from journal.models import CurriculumEntry, Enrollment, SchoolClass, SchoolYear, TeachingAssignment
+
+FIXED_ROLES = {
+    "admin": Role.ADMIN,
+    "director": Role.DIRECTOR,
+    "deputy": Role.DEPUTY,
+    "teacher": Role.TEACHER,
+    "classteacher": Role.TEACHER,
+    "pupil": Role.PUPIL,
+    "parent": Role.PARENT,
+    "parent2": Role.PARENT,
+}
+
+
+def class_of(pupil: PupilProfile) -> SchoolClass:
+    return Enrollment.objects.get(pupil=pupil).school_class
+
+
+@pytest.fixture
+def demo(db):
+    out = StringIO()
+    call_command("seed_demo", pupils=60, stdout=out)
+    return out.getvalue()
+
+
+def test_fixed_accounts_have_their_roles(demo):
+    users = {user.username: user for user in User.objects.filter(username__in=FIXED_ROLES)}
+    assert {name: user.role for name, user in users.items()} == FIXED_ROLES
+    assert users["admin"].is_staff and users["admin"].is_superuser
+    assert all(user.check_password("demo12345") for user in users.values())
+    school = School.objects.get()
+    assert all(user.school == school for user in users.values())
+    for username in FIXED_ROLES:
+        assert username in demo
+    assert "demo12345" in demo
+
+
+def test_all_users_share_one_password_hash(demo):
+    assert User.objects.values("password").distinct().count() == 1
+
+
+def test_year_is_open_with_periods_and_vacations(demo):
+    year = SchoolYear.objects.get()
+    assert year.status == YearStatus.OPEN
+    assert year.periods.filter(kind="quarter").count() == 4
+    assert year.periods.filter(kind="half").count() == 2
+    assert year.vacations.filter(grade_from=1, grade_to=1).count() == 1
+    assert year.grades.get(grade=11).days_per_week == 6
+    assert year.grades.get(grade=5).days_per_week == 5
+    assert year.calendar_days.exists()
+
+
+def test_pupil_is_in_the_class_of_classteacher(demo):
+    classteacher = User.objects.get(username="classteacher")
+    school_class = SchoolClass.objects.get(class_teacher=classteacher)
+    assert (school_class.grade, school_class.letter) == (7, "А")
+    pupil = PupilProfile.objects.get(user__username="pupil")
+    assert class_of(pupil) == school_class
+    assert classteacher.has_perm("journal.manage_class", school_class)
+    assert classteacher.has_perm("journal.view_class_journal", school_class)
+    other_class = SchoolClass.objects.exclude(pk=school_class.pk).first()
+    assert not classteacher.has_perm("journal.manage_class", other_class)
+    assert TeachingAssignment.objects.filter(teacher=classteacher).exists()
+
+
+def test_parents_see_their_own_children_only(demo):
+    pupil = PupilProfile.objects.get(user__username="pupil")
+    parent = User.objects.get(username="parent")
+    children = [link.pupil for link in ParentChild.objects.filter(parent__user=parent)]
+    assert len(children) == 2
+    assert pupil in children
+    assert len({class_of(child).pk for child in children}) == 2
+    for child in children:
+        assert parent.has_perm("accounts.view_pupil_diary", child)
+    stranger = PupilProfile.objects.exclude(pk__in=[child.pk for child in children]).first()
+    assert not parent.has_perm("accounts.view_pupil_diary", stranger)
+
+    parent2 = User.objects.get(username="parent2")
+    (child,) = [link.pupil for link in ParentChild.objects.filter(parent__user=parent2)]
+    assert child != pupil
+    assert class_of(child) == class_of(pupil)
+    assert parent2.has_perm("accounts.view_pupil_diary", child)
+    assert not parent2.has_perm("accounts.view_pupil_diary", pupil)
+
+    assert pupil.user.has_perm("accounts.view_pupil_diary", pupil)
+    assert not pupil.user.has_perm("accounts.view_pupil_diary", child)
+
+
+def test_teacher_keeps_journals_of_several_classes(demo):
+    teacher = User.objects.get(username="teacher")
+    assignments = list(TeachingAssignment.objects.filter(teacher=teacher).select_related("school_class", "subject"))
+    assert len({a.school_class_id for a in assignments}) >= 3
+    assert all(5 <= a.school_class.grade <= 9 for a in assignments)
+    assert all(teacher.has_perm("journal.edit_assignment_journal", a) for a in assignments)
+    others = TeachingAssignment.objects.exclude(teacher=teacher).first()
+    assert not teacher.has_perm("journal.edit_assignment_journal", others)
+    assert not teacher.has_perm("journal.view_assignment_journal", others)
+
+
+def test_every_curriculum_line_is_taught(demo):
+    for entry in CurriculumEntry.objects.select_related("school_class"):
+        assignments = TeachingAssignment.objects.filter(school_class=entry.school_class, subject=entry.subject_id)
+        if entry.split_into_subgroups:
+            assert sorted(a.subgroup.name for a in assignments) == ["1 подгруппа", "2 подгруппа"]
+        else:
+            assert [a.subgroup_id for a in assignments] == [None]
+    assert CurriculumEntry.objects.filter(
+        subject__short_name="ОРКСЭ", school_class__grade=4, is_pass_fail=True
+    ).exists()
+
+
+def test_sizes_follow_the_pupils_option(demo):
+    year = SchoolYear.objects.get()
+    # 60 on the first day; the demo's movement adds a few arrivals during the year.
+    assert Enrollment.objects.filter(date_from=year.start_date).values("pupil").distinct().count() == 60
+    assert 60 < PupilProfile.objects.count() <= 66
+    assert SchoolClass.objects.count() == 22  # at least two classes per grade
+    assert SchoolClass.objects.filter(class_teacher__isnull=True).count() == 0
+
+
+def test_if_empty_creates_nothing_the_second_time(demo):
+    before = (User.objects.count(), School.objects.count(), Enrollment.objects.count())
+    out = StringIO()
+    call_command("seed_demo", pupils=60, if_empty=True, stdout=out)
+    assert (User.objects.count(), School.objects.count(), Enrollment.objects.count()) == before
+    assert out.getvalue().strip()
+    with pytest.raises(CommandError):
+        call_command("seed_demo", pupils=60, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_too_few_pupils_is_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", pupils=10, stdout=StringIO())
+    assert not School.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "start_year"),
+    [(dt.date(2026, 11, 22), 2026), (dt.date(2027, 3, 1), 2026), (dt.date(2027, 7, 1), 2027)],
+)
+def test_current_start_year(today, start_year):
+    assert current_start_year(today) == start_year
+
+
+@pytest.mark.parametrize("start_year", range(2024, 2036))
+def test_year_calendar_is_consistent(start_year):
+    calendar = year_calendar(start_year)
+    periods = calendar.quarters
+    assert periods[0][0] == calendar.start and periods[-1][1] == calendar.end
+    for (_start, end), (next_start, _end) in zip(periods, periods[1:]):
+        assert end < next_start
+    for name, first, last, _grade_from, grade_to in calendar.vacations:
+        assert first <= last, name
+        if grade_to == 1:
+            continue  # the first graders' extra week lies inside the third quarter
+        assert not any(start <= first <= end or start <= last <= end for start, end in periods), name
+    assert calendar.halves == [(periods[0][0], periods[1][1]), (periods[2][0], periods[3][1])]
+
+
+def test_year_calendar_2026():
+    calendar = year_calendar(2026)
+    assert calendar.name == "2026/2027"
+    assert calendar.quarters[0] == (dt.date(2026, 9, 1), dt.date(2026, 10, 23))
+    assert calendar.quarters[1] == (dt.date(2026, 11, 2), dt.date(2026, 12, 26))
+    assert calendar.quarters[3][1] == dt.date(2027, 5, 26)

@@ -1,0 +1,39 @@
+"""The role home pages: each role lands on a page made for it, gathered from every app."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import is_school_management
+from accounts.choices import Role
+from accounts.selectors import children_of
+from diary.selectors.home import family_home
+from journal import selectors as journal_selectors
+from journal.selectors.substitution import teacher_substitutions
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on a page made for it."""
+    user = request.user
+    today = timezone.localdate()
+    year = journal_selectors.current_year(user.school, today)
+    context = {"year": year, "today": today}
+    if is_school_management(user):
+        context["summary"] = journal_selectors.school_summary(user.school, year, today) if year else None
+        return render(request, "ejournal/home_management.html", context)
+    if user.role == Role.TEACHER:
+        context["assignments"] = list(journal_selectors.teacher_assignments(user, year)) if year else []
+        context["led_class"] = journal_selectors.led_class(user, year)
+        context["substitutions"] = list(teacher_substitutions(user, today, today + dt.timedelta(days=14)))
+        return render(request, "ejournal/home_teacher.html", context)
+    if user.role == Role.PUPIL:
+        context["homes"] = family_home([user.pupil], today) if hasattr(user, "pupil") else []
+        return render(request, "ejournal/home_family.html", context)
+    if user.role == Role.PARENT:
+        context["homes"] = family_home(children_of(user), today)
+        return render(request, "ejournal/home_family.html", context)
+    return render(request, "ejournal/home_management.html", context)

@@ -1,0 +1,50 @@
+"""The journal's demo: a believable school for the current year, called by the project's ``seed_demo``.
+
+``seed`` builds the school and its people (``school``), their movement through the autumn (``movement``), a
+conflict-free timetable with the year's lessons (``timetable``), and the marks, absences, topics and homework of
+the lessons held so far (``journal``). Higher apps add their own demo data on top (``diary.demo``).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from accounts.models import School, User
+
+from ..models import SchoolYear
+from ..services.work_types import work_types_ensure
+from .journal import seed_journal
+from .movement import seed_movement
+from .school import DEFAULT_PUPILS, DEMO_PASSWORD, FIXED_ACCOUNTS, FIXED_USERNAMES, DemoSchoolBuilder
+from .timetable import seed_timetable
+
+__all__ = ["DEFAULT_PUPILS", "DEMO_PASSWORD", "FIXED_ACCOUNTS", "FIXED_USERNAMES", "DemoSchool", "seed"]
+
+
+@dataclass(frozen=True)
+class DemoSchool:
+    """What the demo built, for the apps that add to it."""
+
+    school: School
+    year: SchoolYear
+    admin: User
+    today: dt.date
+    hours_unplaced: int
+
+
+def seed(*, pupils: int = DEFAULT_PUPILS, today: dt.date, timetable: bool = True) -> DemoSchool:
+    """Build the demo school in an empty database (the caller holds the transaction)."""
+    builder = DemoSchoolBuilder(pupils=pupils, today=today)
+    builder.build()
+    seed_movement(actor=builder.admin, year=builder.year)
+    User.objects.update(password=builder.password)  # the newcomers too: every demo login is demo12345
+    placed = seed_timetable(actor=builder.admin, year=builder.year) if timetable else {"hours_unplaced": 0}
+    work_types_ensure(builder.school)
+    if timetable:  # marks, absences, topics and homework for the lessons already held
+        seed_journal(year=builder.year, today=builder.today, actor=builder.admin)
+    return DemoSchool(
+        school=builder.school,
+        year=builder.year,
+        admin=builder.admin,
+        today=builder.today,
+        hours_unplaced=placed["hours_unplaced"],
+    )

@@ -1,0 +1,1 @@
+"""Forms of the journal, a module per area (setup, timetable, grid, journal, closing, unlock, people)."""

@@ -1,0 +1,101 @@
+"""The lesson record form of the class journal grid: topic, КТП topic, kind of work, control work, homework."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PupilProfile
+from journal.models import Homework, Lesson, PlanTopic, WorkType
+
+
+class PlanTopicField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PlanTopic) -> str:
+        return f"{obj.order}. {obj.title}"
+
+
+class PupilsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: PupilProfile) -> str:
+        return obj.user.full_name
+
+
+class LessonRecordForm(forms.Form):
+    """What was done at the lesson and the homework given (one homework at a time: general or for chosen pupils)."""
+
+    topic = forms.CharField(
+        label=_("Тема урока"),
+        max_length=Lesson._meta.get_field("topic").max_length,
+        required=False,
+        help_text=_("Если оставить пустой и выбрать тему из КТП, подставится тема из плана."),
+    )
+    plan_topic = PlanTopicField(
+        label=_("Тема по КТП"), queryset=PlanTopic.objects.none(), required=False, empty_label=_("— не выбрана —")
+    )
+    work_type = forms.ModelChoiceField(
+        label=_("Вид работы на уроке"),
+        queryset=WorkType.objects.none(),
+        required=False,
+        empty_label=_("— не указан (устный ответ) —"),
+        help_text=_("Новые отметки за урок получают этот вид работы и его вес."),
+    )
+    is_control = forms.BooleanField(label=_("Контрольная работа"), required=False)
+    homework_text = forms.CharField(
+        label=_("Домашнее задание"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Страницы, номера упражнений. Пустое поле снимает это задание."),
+    )
+    homework_pupils = PupilsField(
+        label=_("Только для учащихся"),
+        queryset=PupilProfile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Никого не выбрано — задание для всех."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        lesson: Lesson,
+        pupils: list[PupilProfile],
+        homework: Homework | None = None,
+        read_only: bool = False,
+        **kwargs,
+    ):
+        initial = {
+            "topic": lesson.topic,
+            "plan_topic": lesson.plan_topic_id,
+            "work_type": lesson.work_type_id,
+            "is_control": lesson.is_control,
+        }
+        chosen_pupils = [pupil.pk for pupil in homework.pupils.all()] if homework is not None else []
+        if homework is not None:
+            initial["homework_text"] = homework.text
+            initial["homework_pupils"] = chosen_pupils
+        super().__init__(*args, initial=initial, **kwargs)
+        assignment = lesson.assignment
+        self.fields["plan_topic"].queryset = PlanTopic.objects.filter(assignment=assignment).order_by("order")
+        self.fields["work_type"].queryset = WorkType.objects.filter(school_id=assignment.year.school_id).order_by(
+            "order", "name"
+        )
+        self.fields["homework_pupils"].queryset = PupilProfile.objects.filter(
+            pk__in=[pupil.pk for pupil in pupils]
+        ).select_related("user")
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("topic", autofocus=True),
+            "plan_topic",
+            Row(Column("work_type", css_class="col-sm-8"), Column("is_control", css_class="col-sm-4 pt-sm-4")),
+            "homework_text",
+            HTML(
+                f'<details class="mb-3"{" open" if chosen_pupils else ""}><summary class="mb-2">'
+                f"{_('Задание только для отдельных учащихся')}</summary>"
+            ),
+            Div("homework_pupils", css_class="lesson-pupils"),
+            HTML("</details>"),
+            *([] if read_only else [Submit("save", _("Сохранить запись об уроке"))]),
+        )

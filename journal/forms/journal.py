@@ -1,0 +1,157 @@
+"""Forms of the КТП, substitution and absences pages (the class journal's side pages)."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from journal.models import AttendanceCode
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# --- КТП ----------------------------------------------------------------------------------------------------
+
+
+class PlanTopicForm(forms.Form):
+    """A line of the plan: section, topic, hours; a new line may go before a given №."""
+
+    section = forms.CharField(label=_("Раздел"), max_length=300, required=False)
+    title = forms.CharField(label=_("Тема"), max_length=500)
+    hours = forms.IntegerField(label=_("Часов"), min_value=1, max_value=100, initial=1)
+    position = forms.IntegerField(
+        label=_("Вставить перед №"), min_value=1, required=False, help_text=_("пусто — в конец плана")
+    )
+
+    def __init__(self, *args, with_position: bool = True, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_position:
+            del self.fields["position"]
+        self.helper = FormHelper()
+        columns = [
+            Column("section", css_class="col-md-3"),
+            Column("title", css_class="col-md-5"),
+            Column(Field("hours"), css_class="col-md-2 col-6"),
+        ]
+        if with_position:
+            columns.append(Column("position", css_class="col-md-2 col-6"))
+        self.helper.layout = Layout(
+            Row(*columns, css_class="g-2"), Submit("submit", submit_label or _("Добавить тему"))
+        )
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Файл КТП (CSV или XLSX)"),
+        help_text=_("Столбцы: № п/п, Раздел, Тема, Часы. Старый план будет заменён только после проверки."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("file", accept=".csv,.xlsx"), Submit("submit", _("Проверить файл")))
+
+
+class PlanCopyForm(forms.Form):
+    source = forms.ChoiceField(label=_("Скопировать КТП из"))
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for source in sources:
+            a = source.assignment
+            group = f", {a.subgroup.name}" if a.subgroup_id else ""
+            mark = "★ " if source.recommended else ""
+            label = (
+                f"{mark}{a.year.name}: {a.subject.name} — {a.school_class}{group} ({a.teacher.short_name}), "
+                f"{source.topics} тем, {source.hours} ч"
+            )
+            choices.append((str(a.pk), label))
+        self.fields["source"].choices = choices
+        self.helper = FormHelper()
+        self.helper.layout = Layout("source", Submit("submit", _("Скопировать (заменит текущий план)")))
+
+
+class PlanApplyForm(forms.Form):
+    from_date = forms.DateField(
+        label=_("С даты"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("пусто — со всех уроков года; темы, введённые вручную, сохраняются"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("from_date", Submit("submit", _("Назначить темы урокам")))
+
+
+# --- substitution ---------------------------------------------------------------------------------------------
+
+
+class DateRangeForm(forms.Form):
+    date_from = forms.DateField(label=_("С"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("По"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_show_labels = False
+        self.helper.layout = Layout(
+            Row(
+                Column(HTML(f'<span class="text-secondary">{_("Период")}:</span>'), css_class="col-auto"),
+                Column(Field("date_from", css_class="form-control-sm"), css_class="col-auto"),
+                Column(HTML("—"), css_class="col-auto"),
+                Column(Field("date_to", css_class="form-control-sm"), css_class="col-auto"),
+                Column(Submit("submit", _("Показать"), css_class="btn-sm"), css_class="col-auto"),
+                css_class="g-2 align-items-center",
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise forms.ValidationError(_("Конец периода раньше его начала."))
+        return cleaned
+
+
+class SubstitutionForm(forms.Form):
+    """Record a substitution: the lesson of the chosen day and class, the substitute, the reason."""
+
+    lesson = forms.TypedChoiceField(label=_("Урок"), coerce=int)
+    substitute = forms.TypedChoiceField(label=_("Заменяющий учитель"), coerce=int)
+    reason = forms.CharField(
+        label=_("Причина замены"), max_length=200, required=False, help_text=_("например, болезнь учителя, курсы")
+    )
+
+    def __init__(self, *args, lessons=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lesson"].choices = [("", "—"), *list(lessons)]
+        self.fields["substitute"].choices = [("", "—"), *list(staff)]
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("lesson", css_class="col-md-5"),
+                Column("substitute", css_class="col-md-4"),
+                Column("reason", css_class="col-md-3"),
+                css_class="g-2",
+            ),
+            Submit("submit", _("Оформить замену")),
+        )
+
+
+# --- absences ---------------------------------------------------------------------------------------------------
+
+REASON_CHOICES = [
+    (AttendanceCode.ILL.value, _("б — по болезни")),
+    (AttendanceCode.EXCUSED.value, _("у — по уважительной причине")),
+    (AttendanceCode.UNEXCUSED.value, _("п — по неуважительной причине")),
+    (AttendanceCode.ABSENT.value, _("н — причина не указана")),
+]
+LESSON_CODE_CHOICES = [
+    *REASON_CHOICES,
+    (AttendanceCode.LATE.value, _("оп — опоздание")),
+    ("", _("присутствовал (снять отметку)")),
+]
