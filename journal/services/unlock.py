@@ -70,9 +70,3 @@ def edit_window_open(
     window.full_clean(exclude=["assignment", "lesson", "opened_by"])
     window.save()
     return window
-
-
-# The selector lives in journal.selectors.unlock; re-exported for callers that look for it beside the service.
-from ..selectors.unlock import edit_windows_for  # noqa: E402
-
-__all__ = ["MAX_WINDOW_DAYS", "can_open_windows", "edit_window_open", "edit_windows_for"]

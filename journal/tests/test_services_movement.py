@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import PupilProfile
-from journal import selectors, services
+from journal import demo, selectors, services
 from journal.choices import YearStatus
 from journal.models import Enrollment, SchoolYear
 from journal.selectors.closing import class_roster, movement_report
@@ -261,12 +262,7 @@ def test_a_failed_arrival_leaves_no_account_behind(cast):
 
 
 def test_demo_movement(db):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    # seed_demo calls seed_movement itself.
-    call_command("seed_demo", pupils=60, no_timetable=True, stdout=StringIO())
+    demo.seed(pupils=60, today=timezone.localdate(), timetable=False)  # calls seed_movement itself
     year = SchoolYear.objects.get()
     report = movement_report(year, year.end_date)
     assert (report.total.arrived, report.total.left, report.total.moved_in) == (4, 3, 1)

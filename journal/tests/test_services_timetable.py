@@ -2,16 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
-from journal import services
+from journal import demo, services
 from journal.choices import YearStatus
 from journal.demo.timetable import bell_times, seed_timetable
 from journal.models import Bell, GradeSettings, Lesson, Room, SchoolYear, TimetableEntry
@@ -388,7 +387,7 @@ def test_layout_queries_do_not_grow_with_the_lessons(tt_cast):
 
 
 def test_demo_timetable_places_every_hour_without_conflicts(db):
-    call_command("seed_demo", pupils=60, no_timetable=True, stdout=StringIO())
+    demo.seed(pupils=60, today=timezone.localdate(), timetable=False)
     year = SchoolYear.objects.get()
     admin = User.objects.get(username="admin")
     result = seed_timetable(actor=admin, year=year)

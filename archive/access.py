@@ -1,0 +1,1 @@
+"""Who may read and run the archive: built on accounts.access and journal.access."""

@@ -1,0 +1,1 @@
+"""Archive forms: none yet."""

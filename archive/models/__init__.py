@@ -1,0 +1,1 @@
+"""The archive's records (archived years, their files and manifests): none yet."""

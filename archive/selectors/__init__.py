@@ -1,0 +1,1 @@
+"""Reads of the archive: none yet."""

@@ -1,0 +1,1 @@
+"""Writes of the archive (archiving a year, backups, retention): none yet."""

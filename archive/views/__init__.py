@@ -1,0 +1,1 @@
+"""Archive pages (/archive/…): none yet."""

@@ -1,0 +1,1 @@
+"""The reports app registers nothing in the Django admin (the platform operator's tool)."""

@@ -1,0 +1,1 @@
+"""Report parameter forms (period, class, date): none yet."""

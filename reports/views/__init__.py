@@ -1,0 +1,1 @@
+"""Report and audit pages (/reports/…): none yet."""
