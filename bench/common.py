@@ -1,11 +1,15 @@
-"""What the benchmark scripts share: Django on the test settings, a throwaway database, and timing.
+"""What the benchmark scripts share: Django on the test settings, a throwaway database, timing and the figures line.
 
-Import it first (``from common import ...``): importing sets Django up. The test settings run with DEBUG off, as
+Import it before anything of the project (``from common import ...`` sorts first among the scripts' third-party
+imports, and every app import comes after): importing sets Django up. The test settings run with DEBUG off, as
 production does (no debug cursor, no template debug info). The database is an SQLite file under /tmp or, with
 DATABASE_URL, a throwaway PostgreSQL database created and dropped on that server; the development database is
 never touched.
+
+Every script ends its output with one line of JSON (``print_figures``): its figures, for a program to compare runs.
 """
 
+import json
 import os
 import statistics
 import sys
@@ -15,32 +19,35 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import django
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings_test")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
-
-import django  # noqa: E402
-
 django.setup()
-
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import connection  # noqa: E402
 
 
 @contextmanager
-def throwaway_database(tag: str) -> Iterator[None]:
-    """Create an empty migrated database for the benchmark, and drop it afterwards."""
+def throwaway_database(tag: str) -> Iterator[float]:
+    """Create an empty migrated database for the benchmark, and drop it afterwards; yields the seconds it took."""
     if connection.vendor == "sqlite":
         name = str(Path(tempfile.gettempdir()) / f"ejournal-bench-{tag}-{os.getpid()}.sqlite3")
     else:
-        name = f"ejournal_bench_{tag}_{os.getpid()}"
+        name = f"ejournal_bench_{tag.replace('-', '_')}_{os.getpid()}"
     old_name = connection.settings_dict["NAME"]
     connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+    started = time.perf_counter()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()
+    migrated = time.perf_counter() - started
+    # Content type ids and cached rows belong to the previous database.
+    apps.get_model("contenttypes", "ContentType").objects.clear_cache()
+    cache.clear()
     try:
-        yield
+        yield migrated
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -69,8 +76,50 @@ class Timing:
         return f"median {self.wall:5.1f} ms (best {self.best:.1f}, CPU {self.cpu:.1f})"
 
 
+class Step:
+    """Time and count the queries of one step (a wrapper counts them: Django's query log keeps only 9000).
+
+    Prints a line when the step ends, unless ``quiet``; ``figures(name)`` gives its numbers for the JSON line.
+    """
+
+    def __init__(self, label: str, *, quiet: bool = False) -> None:
+        self.label = label
+        self.quiet = quiet
+        self.count = 0
+        self.updates = 0
+        self.elapsed = 0.0
+
+    def _count(self, execute, sql, params, many, context):
+        self.count += 1
+        self.updates += sql.lstrip().upper().startswith("UPDATE")
+        return execute(sql, params, many, context)
+
+    def __enter__(self) -> "Step":
+        self.wrapper = connection.execute_wrapper(self._count)
+        self.wrapper.__enter__()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed = time.perf_counter() - self.started
+        self.wrapper.__exit__(*exc)
+        if exc[0] is None and not self.quiet:
+            print(self.line())
+
+    def line(self) -> str:
+        return f"  {self.label:<34} {self.elapsed:6.2f} s, {self.count:5d} queries"
+
+    def figures(self, name: str) -> dict:
+        return {f"{name}_s": round(self.elapsed, 3), f"{name}_queries": self.count}
+
+
 def ok(response) -> None:
     assert response.status_code == 200, (response.status_code, response.content[:300])
+
+
+def print_figures(bench: str, figures: dict) -> None:
+    """The last line of a benchmark's output: its figures as one line of JSON (times in ms or s, as the key says)."""
+    print(json.dumps({"bench": bench, "database": connection.vendor, **figures}, ensure_ascii=False))
 
 
 def profile_call(label: str, call: Callable[[], object], restrict: str, top: int = 40) -> None:

@@ -16,7 +16,7 @@ current quarter and the whole year); and the time of the batched selectors the p
 class of 30 over two weeks (diary.selectors.days.pupil_days and diary.selectors.marks.subject_summaries).
 Targets on this machine: each page under 50 ms, the week under 60 KB. The database is an SQLite file under /tmp or,
 with DATABASE_URL, a throwaway PostgreSQL database created and dropped on that server; the development database is
-never touched. Settings: ejournal.settings_test (DEBUG off, as in production).
+never touched. Settings: ejournal.settings_test (DEBUG off, as in production). The last line is the figures as JSON.
 
 With Chromium (Debian's /usr/bin/chromium) it also saves 360 px wide screenshots of the pages, rendered from the
 same responses with the project's static files: /tmp/diary-week-360.png, /tmp/diary-marks-360.png,
@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import time_machine
-from common import ROOT, Timing, ok, profile_call, throwaway_database
+from common import ROOT, Timing, ok, print_figures, profile_call, throwaway_database  # first: sets Django up
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -191,7 +191,7 @@ def build():
     return cast, pupils, assignments, len(days), len(lessons)
 
 
-def measure_page(client: Client, label: str, url: str, runs: int) -> bytes:
+def measure_page(client: Client, label: str, url: str, runs: int, figures: dict, key: str) -> bytes:
     for _ in range(3):  # warm up: templates, URL resolvers, permission caches
         ok(client.get(url))
     connection.queries_log.clear()
@@ -205,6 +205,7 @@ def measure_page(client: Client, label: str, url: str, runs: int) -> bytes:
         f"  {label:<22} {timing}, {count} queries, {len(html) / 1024:.1f} KB raw, "
         f"{len(gzip.compress(html)) / 1024:.1f} KB gzip"
     )
+    figures |= {f"{key}_ms": round(timing.wall, 1), f"{key}_queries": count, f"{key}_kb": round(len(html) / 1024, 1)}
     return html
 
 
@@ -239,7 +240,7 @@ def screenshot(html: bytes, path: str) -> None:
     print(f"  screenshot {path} (page width {width} px at a 360 px viewport)")
 
 
-def run(runs: int, profile: bool, screenshots: bool) -> None:
+def run(runs: int, profile: bool, screenshots: bool) -> dict:
     with throwaway_database("diary"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
@@ -253,7 +254,8 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
             client = Client(HTTP_HOST="localhost")
             client.force_login(cast.parent_user)
             pk = cast.pupil.pk
-            week = measure_page(client, "week", reverse("diary:week", args=[pk]), runs)
+            figures: dict = {"pupils": len(pupils), "lessons": lessons, "marks": Mark.objects.count()}
+            week = measure_page(client, "week", reverse("diary:week", args=[pk]), runs, figures, "week")
             # Where the week's time goes: its selector (one pupil, one week) beside a plain page of the site.
             monday = NOW.date() - dt.timedelta(days=NOW.date().weekday())
             selector = Timing(
@@ -262,22 +264,17 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
             print(f"    the selector pupil_days {selector}")
             plain = reverse("accounts:profile")
             ok(client.get(plain))
-            print(
-                f"    for scale, a plain page of the site (the profile): {Timing(lambda n: client.get(plain), runs, ok)}"
-            )
-            marks = measure_page(client, "marks (4th quarter)", reverse("diary:marks", args=[pk]), runs)
-            subject = measure_page(
-                client, "subject (4th quarter)", reverse("diary:subject", args=[pk, cast.math_a.pk]), runs
-            )
-            measure_page(
-                client,
-                "subject (whole year)",
-                reverse("diary:subject", args=[pk, cast.math_a.pk]) + "?period=year",
-                runs,
-            )
-            measure_page(client, "marks (whole year)", reverse("diary:marks", args=[pk]) + "?period=year", runs)
-            measure_page(client, "what's new", reverse("diary:news", args=[pk]), runs)
-            measure_page(client, "family home", reverse("home"), runs)
+            plain_timing = Timing(lambda n: client.get(plain), runs, ok)
+            print(f"    for scale, a plain page of the site (the profile): {plain_timing}")
+            figures |= {"week_selector_ms": round(selector.wall, 1), "plain_page_ms": round(plain_timing.wall, 1)}
+            marks_url = reverse("diary:marks", args=[pk])
+            subject_url = reverse("diary:subject", args=[pk, cast.math_a.pk])
+            marks = measure_page(client, "marks (4th quarter)", marks_url, runs, figures, "marks")
+            subject = measure_page(client, "subject (4th quarter)", subject_url, runs, figures, "subject")
+            measure_page(client, "subject (whole year)", subject_url + "?period=year", runs, figures, "subject_year")
+            measure_page(client, "marks (whole year)", marks_url + "?period=year", runs, figures, "marks_year")
+            measure_page(client, "what's new", reverse("diary:news", args=[pk]), runs, figures, "news")
+            measure_page(client, "family home", reverse("home"), runs, figures, "home")
 
             start = NOW.date() - dt.timedelta(days=NOW.date().weekday() + 7)
             end = start + dt.timedelta(days=13)
@@ -286,6 +283,10 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
             print(f"  class of {len(pupils)}, two weeks ({start:%d.%m}–{end:%d.%m}), the paper diaries' reads:")
             print(f"    pupil_days        {days_timing}")
             print(f"    subject_summaries {summaries_timing}")
+            figures |= {
+                "class_pupil_days_ms": round(days_timing.wall, 1),
+                "class_subject_summaries_ms": round(summaries_timing.wall, 1),
+            }
             if profile:
                 url = reverse("diary:week", args=[pk])
                 connection.queries_log.clear()
@@ -301,6 +302,7 @@ def run(runs: int, profile: bool, screenshots: bool) -> None:
                     screenshot(subject, "/tmp/diary-subject-360.png")
                 else:
                     print(f"  no screenshots: {CHROMIUM} is not installed")
+    return figures
 
 
 def main() -> None:
@@ -309,7 +311,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one week page")
     parser.add_argument("--no-screenshots", dest="screenshots", action="store_false", help="skip the screenshots")
     args = parser.parse_args()
-    run(args.runs, args.profile, args.screenshots)
+    print_figures("diary", run(args.runs, args.profile, args.screenshots))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ of the grid page over ``--runs`` requests, its queries and its HTML size (raw an
 save one mark through the cell endpoint (journal:grid_cell → mark_set). Targets on this machine: the page under
 30 ms and 150 KB, a mark under 15 ms. The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
 PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
-ejournal.settings_test (DEBUG off, as in production).
+ejournal.settings_test (DEBUG off, as in production). The last line is the figures as JSON (bench/common.py).
 """
 
 import argparse
@@ -23,7 +23,7 @@ import time
 import zoneinfo
 
 import time_machine
-from common import Timing, ok, profile_call, throwaway_database  # first: sets Django up
+from common import Timing, ok, print_figures, profile_call, throwaway_database  # first: sets Django up
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -43,9 +43,9 @@ from journal.models import (
     PeriodMarkKind,
     StudyPeriod,
 )
+from journal.render.grid import grid_table
 from journal.selectors.grid import journal_grid
 from journal.services.work_types import work_types_ensure
-from journal.views.grid import grid_table
 from journal.workdays import grade_calendar
 
 NOW = dt.datetime(2026, 12, 24, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
@@ -141,7 +141,7 @@ def build():
     return cast, period, lessons, pupil_ids
 
 
-def run(runs: int, profile: bool) -> None:
+def run(runs: int, profile: bool) -> dict:
     with throwaway_database("grid"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
@@ -163,20 +163,38 @@ def run(runs: int, profile: bool) -> None:
             ok(page)
             html = page.content
             timing = Timing(lambda n: client.get(url), runs, ok)
+            gzipped = len(gzip.compress(html))
             print(
                 f"  grid page:   {timing}, {page_queries} queries, {len(html) / 1024:.0f} KB raw, "
-                f"{len(gzip.compress(html)) / 1024:.1f} KB gzip, {html.count(b'<td')} cells"
+                f"{gzipped / 1024:.1f} KB gzip, {html.count(b'<td')} cells"
             )
+            figures = {
+                "pupils": len(pupil_ids),
+                "lessons": len(lessons),
+                "marks": Mark.objects.count(),
+                "grid_ms": round(timing.wall, 1),
+                "grid_cpu_ms": round(timing.cpu, 1),
+                "grid_queries": page_queries,
+                "grid_kb": round(len(html) / 1024, 1),
+                "grid_gzip_kb": round(gzipped / 1024, 1),
+                "cells": html.count(b"<td"),
+            }
             # Where the time goes: the selector (5 queries and the Python around them) and the table's HTML.
             assignment, _can_edit = assignment_for_user(cast.teacher, cast.math_a.pk)
             grid = journal_grid(assignment, period.pk)
-            print(f"    the selector     {Timing(lambda n: journal_grid(assignment, period.pk), runs)}")
-            print(f"    the table's HTML {Timing(lambda n: grid_table(grid, can_edit=True), runs)}")
+            selector = Timing(lambda n: journal_grid(assignment, period.pk), runs)
+            table = Timing(lambda n: grid_table(grid, can_edit=True), runs)
+            print(f"    the selector     {selector}")
+            print(f"    the table's HTML {table}")
             plain = reverse("accounts:profile")
             ok(client.get(plain))
-            print(
-                f"    for scale, a plain page of the site (the profile): {Timing(lambda n: client.get(plain), runs, ok)}"
-            )
+            plain_timing = Timing(lambda n: client.get(plain), runs, ok)
+            print(f"    for scale, a plain page of the site (the profile): {plain_timing}")
+            figures |= {
+                "selector_ms": round(selector.wall, 1),
+                "table_ms": round(table.wall, 1),
+                "plain_page_ms": round(plain_timing.wall, 1),
+            }
             if profile:
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as queries:
@@ -210,6 +228,12 @@ def run(runs: int, profile: bool) -> None:
                 ok(save(0, "3"))
             print(f"  save a mark: {timing}, {len(queries)} queries")
             print(f"    for scale, the same endpoint refusing a malformed request: {refused}")
+            figures |= {
+                "save_ms": round(timing.wall, 1),
+                "save_cpu_ms": round(timing.cpu, 1),
+                "save_queries": len(queries),
+                "refused_ms": round(refused.wall, 1),
+            }
             if profile:
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
@@ -219,6 +243,7 @@ def run(runs: int, profile: bool) -> None:
                     r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/",
                     60,
                 )
+    return figures
 
 
 def main() -> None:
@@ -226,7 +251,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="requests per measurement (default 20)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one grid page")
     args = parser.parse_args()
-    run(args.runs, args.profile)
+    print_figures("grid", run(args.runs, args.profile))
 
 
 if __name__ == "__main__":

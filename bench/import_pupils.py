@@ -11,77 +11,33 @@ times ``import_upload`` (reading and checking the file), the preview page as the
 SQLite and PostgreSQL, with a number of queries that does not grow with the number of rows (but for the
 batches Django splits a big INSERT into on SQLite: at most 999 values per statement). The database is an
 SQLite file under /tmp or, with DATABASE_URL, a throwaway PostgreSQL database created and dropped on
-that server; the development database is never touched.
+that server; the development database is never touched. Settings: ejournal.settings_test (bench/common.py). The
+last line is the figures of every size as JSON.
 """
 
 import argparse
 import csv
 import datetime as dt
 import io
-import os
 import random
-import sys
-import tempfile
-import time
 from io import StringIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings")
-# Without DATABASE_URL the settings would point at the development db.sqlite3; point them at /tmp instead.
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+from common import Step, print_figures, throwaway_database  # first: sets Django up
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-import django
-
-django.setup()
-
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.demo import names as people  # noqa: E402
-from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User  # noqa: E402
-from journal.choices import ImportKind  # noqa: E402
-from journal.models import Enrollment, SchoolClass  # noqa: E402
-from journal.selectors import current_year  # noqa: E402
-from journal.services.imports.apply import import_apply, import_upload  # noqa: E402
-from journal.services.imports.checks import PUPIL_COLUMNS  # noqa: E402
+from accounts.demo import names as people
+from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User
+from journal.choices import ImportKind
+from journal.models import Enrollment, SchoolClass
+from journal.selectors import current_year
+from journal.services.imports import import_apply, import_upload
+from journal.services.imports.table import PUPIL_COLUMNS
 
 SEED = 20260825
-
-
-def throwaway_name(rows: int) -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-import-{os.getpid()}-{rows}.sqlite3")
-    return f"ejournal_bench_import_{os.getpid()}_{rows}"
-
-
-class Step:
-    """Time and count the queries of one step (a wrapper counts them: Django's query log keeps only 9000)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.count = 0
-
-    def _count(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self) -> "Step":
-        self.wrapper = connection.execute_wrapper(self._count)
-        self.wrapper.__enter__()
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.perf_counter() - self.started
-        self.wrapper.__exit__(*exc)
-        if exc[0] is None:
-            print(f"  {self.label:<34} {self.elapsed:6.2f} s, {self.count:5d} queries")
 
 
 def pupils_csv(rows: int, class_names: list[str]) -> bytes:
@@ -141,12 +97,8 @@ def written() -> dict[str, int]:
     }
 
 
-def run(rows: int) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name(rows)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()  # content type ids belong to the previous database
-    try:
+def run(rows: int) -> dict:
+    with throwaway_database(f"import-{rows}"):
         call_command("seed_demo", pupils=60, no_timetable=True, stdout=StringIO())
         admin = User.objects.get(username="admin")
         year = current_year(admin.school, timezone.localdate())
@@ -157,7 +109,7 @@ def run(rows: int) -> None:
             f"({connection.settings_dict['NAME']}); CSV {len(content) / 1024 / 1024:.2f} MB"
         )
         before = written()
-        with Step("import_upload (read and check)"):
+        with Step("import_upload (read and check)") as upload:
             job = import_upload(
                 actor=admin, school=admin.school, kind=ImportKind.PUPILS, file_name="pupils.csv", content=content
             )
@@ -165,26 +117,31 @@ def run(rows: int) -> None:
             raise SystemExit(f"the generated file has problems: {job.errors[:5]}")
         client = Client(HTTP_HOST="localhost")
         client.force_login(admin)
-        with Step("preview page (GET, all rows)"):
+        with Step("preview page (GET, all rows)") as preview:
             response = client.get(reverse("journal:import_preview", args=[job.pk]))
         assert response.status_code == 200, response.status_code
         print(f"  {'':<34} {len(response.content) / 1024 / 1024:6.2f} MB of HTML")
-        with Step("import_apply (bulk write)"):
+        with Step("import_apply (bulk write)") as apply:
             import_apply(actor=admin, job=job)
         after = written()
         for label, count in after.items():
             print(f"  + {label:<32} {count - before[label]:>7}")
         assert after["pupils"] - before["pupils"] == rows
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return {
+        "rows": rows,
+        "csv_mb": round(len(content) / 1024 / 1024, 2),
+        **upload.figures("upload"),
+        **preview.figures("preview"),
+        "preview_mb": round(len(response.content) / 1024 / 1024, 2),
+        **apply.figures("apply"),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="rows in the file (repeatable; default 1000)")
     args = parser.parse_args()
-    for rows in args.rows or [1000]:
-        run(rows)
+    print_figures("import_pupils", {"runs": [run(rows) for rows in args.rows or [1000]]})
 
 
 if __name__ == "__main__":

@@ -8,76 +8,39 @@ Seeds the demo school with its timetable (``seed_demo``: ~44k lessons for 1000 p
 the year and runs ``lock_expired_lessons`` twice (the second run must stamp nothing), then ``warn_locking_soon``,
 then times ``mark_set`` on an open lesson of the demo teacher. Prints time and queries of each step. The database
 is an SQLite file under /tmp or, with DATABASE_URL, a throwaway PostgreSQL database created and dropped on that
-server; the development database is never touched.
+server; the development database is never touched. Settings: ejournal.settings_test (bench/common.py: e-mail
+stays in memory). The last line is the figures of every size as JSON.
 """
 
 import argparse
 import datetime as dt
-import os
 import statistics
-import sys
-import tempfile
-import time
 import zoneinfo
 from io import StringIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
-os.environ.setdefault("EMAIL_URL", "dummymail://")
+import time_machine
+from common import Step, print_figures, throwaway_database  # first: sets Django up
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Concat
 
-import django
-
-django.setup()
-
-import time_machine  # noqa: E402
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Value  # noqa: E402
-from django.db.models.functions import Concat  # noqa: E402
-
-from accounts.choices import Role  # noqa: E402
-from accounts.models import PupilProfile, User  # noqa: E402
-from journal.lock import lock_deadline  # noqa: E402
-from journal.models import Enrollment, Lesson, SchoolYear  # noqa: E402
-from journal.services.journal import mark_set  # noqa: E402
-from journal.tasks import lock_expired_lessons, warn_locking_soon  # noqa: E402
+from accounts.choices import Role
+from accounts.models import PupilProfile, User
+from journal.lock import lock_deadline
+from journal.models import Enrollment, Lesson, SchoolYear
+from journal.services.journal import mark_set
+from journal.tasks import lock_expired_lessons, warn_locking_soon
 
 
-def throwaway_name(pupils: int) -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-lock-{os.getpid()}-{pupils}.sqlite3")
-    return f"ejournal_bench_lock_{os.getpid()}_{pupils}"
+class MsStep(Step):
+    """A step of the tasks: milliseconds, and how many of its queries were UPDATEs."""
 
+    def line(self) -> str:
+        return f"  {self.label:<40} {self.elapsed * 1000:9.1f} ms, {self.count:4d} queries ({self.updates} UPDATE)"
 
-class Step:
-    """Time and count the queries of one step (a wrapper counts them: Django's query log keeps only 9000)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.count = 0
-        self.updates = 0
-
-    def _count(self, execute, sql, params, many, context):
-        self.count += 1
-        self.updates += sql.lstrip().upper().startswith("UPDATE")
-        return execute(sql, params, many, context)
-
-    def __enter__(self) -> "Step":
-        self.wrapper = connection.execute_wrapper(self._count)
-        self.wrapper.__enter__()
-        self.started = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.perf_counter() - self.started
-        self.wrapper.__exit__(*exc)
-        if exc[0] is None:
-            print(f"  {self.label:<40} {self.elapsed * 1000:9.1f} ms, {self.count:4d} queries ({self.updates} UPDATE)")
+    def figures(self, name: str) -> dict:
+        return {f"{name}_ms": round(self.elapsed * 1000, 1), f"{name}_queries": self.count}
 
 
 def travel(day: dt.date, hour: int):
@@ -85,42 +48,45 @@ def travel(day: dt.date, hour: int):
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, 30, tzinfo=moscow), tick=False)
 
 
-def run(pupils: int, today: dt.date | None) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name(pupils)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()
-    cache.clear()
-    try:
+def run(pupils: int, today: dt.date | None) -> dict:
+    with throwaway_database(f"lock-{pupils}"):
         print(f"--pupils {pupils} on {connection.vendor}")
-        with Step("seed_demo (with the timetable)"):
+        with MsStep("seed_demo (with the timetable)") as seeding:
             call_command("seed_demo", pupils=pupils, stdout=StringIO())
         year = SchoolYear.objects.get()
         today = today or dt.date(year.end_date.year, 3, 1)
         total = Lesson.objects.count()
         print(f"  {total} lessons in {year.name}; «today» is {today:%d.%m.%Y}")
+        figures = {"pupils": pupils, "lessons": total, "seed_s": round(seeding.elapsed, 2)}
 
         with travel(today, 0):
-            with Step("lock_expired_lessons"):
+            with MsStep("lock_expired_lessons") as step:
                 locked = lock_expired_lessons()
-            with Step("lock_expired_lessons again"):
+            figures |= step.figures("lock")
+            with MsStep("lock_expired_lessons again") as step:
                 again = lock_expired_lessons()
+            figures |= step.figures("lock_again")
         print(f"  stamped {locked} lessons, then {again}; {total - locked} lessons still open or ahead")
         assert again == 0
         with travel(today + dt.timedelta(days=1), 0):
-            with Step("lock_expired_lessons the next day"):
+            with MsStep("lock_expired_lessons the next day") as step:
                 daily = lock_expired_lessons()
+            figures |= step.figures("lock_next_day")
         print(f"  the next day stamps one day's columns: {daily} lessons")
+        figures |= {"locked": locked, "locked_next_day": daily}
 
         # Demo teachers have no e-mail and no demo lesson has a mark: give them addresses, and every column whose
-        # deadline is 2 working days ahead is a warning (the worst case). E-mail goes to the dummy backend.
+        # deadline is 2 working days ahead is a warning (the worst case). E-mail stays in memory.
         User.objects.filter(role=Role.TEACHER).update(email=Concat("username", Value("@school.example")))
         with travel(today, 7):
-            with Step("warn_locking_soon"):
+            with MsStep("warn_locking_soon") as step:
                 sent = warn_locking_soon()
-            with Step("warn_locking_soon again"):
+            figures |= step.figures("warn")
+            with MsStep("warn_locking_soon again") as step:
                 assert warn_locking_soon() == 0
+            figures |= step.figures("warn_again")
         print(f"  {sent} warning e-mails, then none")
+        figures["warnings"] = sent
 
         teacher = User.objects.get(username="teacher")
         lesson = (
@@ -143,22 +109,25 @@ def run(pupils: int, today: dt.date | None) -> None:
         with travel(today, 10):
             for value in ("5", "4"):
                 for pupil in roster:
-                    step = Step("mark")
-                    step.wrapper = connection.execute_wrapper(step._count)
-                    step.wrapper.__enter__()
-                    started = time.perf_counter()
-                    mark_set(actor=teacher, lesson=lesson, pupil=pupil, value=value)
-                    timings.append(time.perf_counter() - started)
-                    step.wrapper.__exit__(None, None, None)
+                    with Step("mark", quiet=True) as step:
+                        mark_set(actor=teacher, lesson=lesson, pupil=pupil, value=value)
+                    timings.append(step.elapsed)
                     counts.append(step.count)
+        mark_ms = statistics.median(timings) * 1000
+        new_ms = statistics.median(timings[: len(roster)]) * 1000
+        change_ms = statistics.median(timings[len(roster) :]) * 1000
         print(
-            f"  mark_set median {statistics.median(timings) * 1000:.1f} ms "
-            f"(new mark {statistics.median(timings[: len(roster)]) * 1000:.1f} ms, "
-            f"change {statistics.median(timings[len(roster) :]) * 1000:.1f} ms), "
+            f"  mark_set median {mark_ms:.1f} ms (new mark {new_ms:.1f} ms, change {change_ms:.1f} ms), "
             f"queries {min(counts)}–{max(counts)}"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        figures |= {
+            "mark_set_ms": round(mark_ms, 1),
+            "new_mark_ms": round(new_ms, 1),
+            "changed_mark_ms": round(change_ms, 1),
+            "mark_set_queries_min": min(counts),
+            "mark_set_queries_max": max(counts),
+        }
+    return figures
 
 
 def main() -> None:
@@ -166,8 +135,7 @@ def main() -> None:
     parser.add_argument("--pupils", type=int, action="append", help="pupils in the school (repeatable; default 1000)")
     parser.add_argument("--today", type=dt.date.fromisoformat, help="the day the tasks run (default: 1 March)")
     args = parser.parse_args()
-    for pupils in args.pupils or [1000]:
-        run(pupils, args.today)
+    print_figures("lock_task", {"runs": [run(pupils, args.today) for pupils in args.pupils or [1000]]})
 
 
 if __name__ == "__main__":

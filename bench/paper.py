@@ -14,7 +14,7 @@ time split into the reads (selectors), the HTML (template) and WeasyPrint, the p
 time of the page's POST (it only queues the batch now; the hand-over to Celery after the commit is not timed) and
 of the class teacher's page (GET). The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
 PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
-ejournal.settings_test (DEBUG off, as in production).
+ejournal.settings_test (DEBUG off, as in production). The last line is the figures as JSON.
 """
 
 import argparse
@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import time_machine
-from common import throwaway_database  # first: sets Django up
+from common import Timing, print_figures, profile_call, throwaway_database  # first: sets Django up
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import Client
@@ -179,9 +179,9 @@ def pdf_pages(pdf: bytes) -> str:
     return next((line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")), "?")
 
 
-def median_ms(values: list[float]) -> str:
-    """«12 345 ms»: thousands apart with a space, the Russian way."""
-    return f"{statistics.median(values) * 1000:,.0f} ms".replace(",", "\u202f")
+def ms(value: float) -> str:
+    """«12 345 ms» from milliseconds: thousands apart with a space, the Russian way."""
+    return f"{value:,.0f} ms".replace(",", "\u202f")
 
 
 def print_batch(cast, layout: str) -> dict:
@@ -204,6 +204,10 @@ def print_batch(cast, layout: str) -> dict:
         "pdf_bytes": pdf,
         "pupils": len(pupils),
     }
+
+
+def redirected(response) -> None:
+    assert response.status_code == 302, response.status_code
 
 
 def request_and_render(cast, layout: str) -> tuple[PaperDiaryPrint, int, int, float]:
@@ -229,7 +233,7 @@ def request_and_render(cast, layout: str) -> tuple[PaperDiaryPrint, int, int, fl
     return record, len(request_queries), len(task_queries), took
 
 
-def run(runs: int, profile: bool) -> None:
+def run(runs: int, profile: bool) -> dict:
     with throwaway_database("paper"):
         with time_machine.travel(NOW, tick=True):
             started = time.perf_counter()
@@ -240,27 +244,39 @@ def run(runs: int, profile: bool) -> None:
                 f"({lessons[0].date:%d.%m}–{lessons[-1].date:%d.%m}), {Mark.objects.count()} marks, "
                 f"{Attendance.objects.count()} absences; printed for {INTERVAL[0]:%d.%m}–{INTERVAL[1]:%d.%m.%Y}"
             )
+            figures: dict = {"pupils": len(pupil_ids), "lessons": len(lessons), "marks": Mark.objects.count()}
             paper_services.render_pdf("<p>warm-up: fonts and the stylesheet</p>")
             for layout in ("one", "two"):
                 record, request_queries, task_queries, task_time = request_and_render(cast, layout)
                 pdf = record.pdf
-                totals, cpus, steps = [], [], []
-                for _ in range(runs):
-                    wall, cpu = time.perf_counter(), time.process_time()
-                    steps.append(print_batch(cast, layout))
-                    totals.append(time.perf_counter() - wall)
-                    cpus.append(time.process_time() - cpu)
+                steps: list[dict] = []
+                batch = Timing(lambda n, layout=layout: print_batch(cast, layout), runs, steps.append)
+                reads, html, weasyprint = (
+                    statistics.median(s[key] for s in steps) * 1000 for key in ("reads", "html", "pdf")
+                )
                 print(
-                    f"  layout {layout!r}: median {median_ms(totals)} for {record.pupils} pupils "
-                    f"(best {median_ms([min(totals)])}, CPU {median_ms(cpus)}; reads {median_ms([s['reads'] for s in steps])}, "
-                    f"HTML {median_ms([s['html'] for s in steps])}, WeasyPrint {median_ms([s['pdf'] for s in steps])}); "
+                    f"  layout {layout!r}: median {ms(batch.wall)} for {record.pupils} pupils "
+                    f"(best {ms(batch.best)}, CPU {ms(batch.cpu)}; reads {ms(reads)}, "
+                    f"HTML {ms(html)}, WeasyPrint {ms(weasyprint)}); "
                     f"{record.pages} pages (pdfinfo: {pdf_pages(pdf)}), PDF {len(pdf) / 1024:.0f} KB, "
                     f"HTML {steps[0]['html_size'] / 1024:.0f} KB"
                 )
                 print(
-                    f"    the task (claim, make, store): {median_ms([task_time])}, {task_queries} queries; "
+                    f"    the task (claim, make, store): {ms(task_time * 1000)}, {task_queries} queries; "
                     f"the request: {request_queries} queries"
                 )
+                figures |= {
+                    f"{layout}_ms": round(batch.wall),
+                    f"{layout}_cpu_ms": round(batch.cpu),
+                    f"{layout}_reads_ms": round(reads, 1),
+                    f"{layout}_html_ms": round(html, 1),
+                    f"{layout}_weasyprint_ms": round(weasyprint),
+                    f"{layout}_pages": record.pages,
+                    f"{layout}_pdf_kb": round(len(pdf) / 1024),
+                    f"{layout}_task_ms": round(task_time * 1000),
+                    f"{layout}_task_queries": task_queries,
+                    f"{layout}_request_queries": request_queries,
+                }
                 out = Path(tempfile.gettempdir()) / f"ejournal-bench-paper-{layout}.pdf"
                 out.write_bytes(pdf)
                 print(f"    written to {out}")
@@ -272,35 +288,31 @@ def run(runs: int, profile: bool) -> None:
             with CaptureQueriesContext(connection) as queries:
                 page = client.get(url)
             page_queries = len(queries)  # read now: each request clears the connection's query log
-            walls = []
-            for _ in range(20):
-                wall = time.perf_counter()
-                client.get(url)
-                walls.append(time.perf_counter() - wall)
+            page_timing = Timing(lambda n: client.get(url), 20)
             print(
-                f"  the class teacher's page: median {statistics.median(walls) * 1000:.1f} ms, {page_queries} queries, "
+                f"  the class teacher's page: median {page_timing.wall:.1f} ms, {page_queries} queries, "
                 f"{len(page.content) / 1024:.0f} KB"
             )
             data = {"date_from": f"{INTERVAL[0]:%Y-%m-%d}", "date_to": f"{INTERVAL[1]:%Y-%m-%d}", "layout": "one"}
-            walls = []
-            for _ in range(20):
-                with transaction.atomic():  # rolled back: the commit's hand-over to Celery (eager here) never runs
-                    wall = time.perf_counter()
-                    response = client.post(url, data)
-                    walls.append(time.perf_counter() - wall)
-                    assert response.status_code == 302, response.status_code
-                    transaction.set_rollback(True)
-            print(f"  the print request (POST, queues the batch): median {statistics.median(walls) * 1000:.1f} ms")
-            assert not PaperDiaryPrint.objects.exists()  # the timed batches were rolled back
-            if profile:
-                import cProfile
-                import pstats
 
-                profiler = cProfile.Profile()
-                profiler.enable()
-                print_batch(cast, "one")
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            def post(n: int):
+                with transaction.atomic():  # rolled back: the commit's hand-over to Celery (eager here) never runs
+                    response = client.post(url, data)
+                    transaction.set_rollback(True)
+                return response
+
+            post_timing = Timing(post, 20, redirected)
+            print(f"  the print request (POST, queues the batch): median {post_timing.wall:.1f} ms")
+            assert not PaperDiaryPrint.objects.exists()  # the timed batches were rolled back
+            figures |= {
+                "page_ms": round(page_timing.wall, 1),
+                "page_queries": page_queries,
+                "page_kb": round(len(page.content) / 1024),
+                "post_ms": round(post_timing.wall, 1),
+            }
+            if profile:
+                profile_call("one batch", lambda: print_batch(cast, "one"), "", 40)
+    return figures
 
 
 def main() -> None:
@@ -308,7 +320,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="batches per layout (default 3; each takes seconds)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one batch")
     args = parser.parse_args()
-    run(args.runs, args.profile)
+    print_figures("paper", run(args.runs, args.profile))
 
 
 if __name__ == "__main__":

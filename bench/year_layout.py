@@ -9,43 +9,25 @@ the weekly lessons end at the mid-year date, a few of their later lessons carry 
 date. Prints the time, the lessons and the query count of each run.
 
 The database is an SQLite file under /tmp, or, with DATABASE_URL set (PostgreSQL), a throwaway database
-created on that server and dropped afterwards. The development database is never touched.
+created on that server and dropped afterwards. The development database is never touched. Settings:
+ejournal.settings_test (bench/common.py). The last line is the figures of every size as JSON.
 """
 
 import argparse
 import datetime as dt
-import os
-import sys
-import tempfile
 import time
 from collections import Counter
 from io import StringIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ejournal.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.gettempdir()}/ejournal-bench-main.sqlite3")
+from common import print_figures, throwaway_database  # first: sets Django up
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-import django
-
-django.setup()
-
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from journal.demo.timetable import seed_timetable  # noqa: E402
-from journal.models import Lesson, SchoolClass, SchoolYear, TimetableEntry  # noqa: E402
-from journal.services.timetable import lessons_layout  # noqa: E402
-
-
-def throwaway_name(pupils: int) -> str:
-    if connection.vendor == "sqlite":
-        return str(Path(tempfile.gettempdir()) / f"ejournal-bench-layout-{os.getpid()}-{pupils}.sqlite3")
-    return f"ejournal_bench_layout_{os.getpid()}_{pupils}"
+from accounts.models import User
+from journal.demo.timetable import seed_timetable
+from journal.models import Lesson, SchoolClass, SchoolYear, TimetableEntry
+from journal.services.timetable import lessons_layout
 
 
 def kinds(queries: CaptureQueriesContext) -> str:
@@ -53,7 +35,7 @@ def kinds(queries: CaptureQueriesContext) -> str:
     return ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
 
 
-def timed_layout(label: str, admin: User, year: SchoolYear, from_date=None) -> None:
+def timed_layout(label: str, admin: User, year: SchoolYear, from_date=None) -> dict:
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = lessons_layout(actor=admin, year=year, from_date=from_date)
@@ -64,14 +46,11 @@ def timed_layout(label: str, admin: User, year: SchoolYear, from_date=None) -> N
         f"created {result.created}, removed {result.removed}, kept {result.kept_with_data}, "
         f"updated {result.updated}, unchanged {result.unchanged}; lessons now {total}"
     )
+    return {"s": round(elapsed, 2), "queries": len(queries), "created": result.created, "removed": result.removed}
 
 
-def run(pupils: int) -> None:
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = throwaway_name(pupils)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    ContentType.objects.clear_cache()  # content type ids belong to the previous database
-    try:
+def run(pupils: int) -> dict:
+    with throwaway_database(f"layout-{pupils}"):
         started = time.perf_counter()
         call_command("seed_demo", pupils=pupils, no_timetable=True, stdout=StringIO())
         seeded = time.perf_counter() - started
@@ -88,10 +67,16 @@ def run(pupils: int) -> None:
             f"{summary['entries']} weekly lessons, {summary['rooms_created']} rooms, "
             f"hours not placed: {summary['hours_unplaced']}"
         )
-        timed_layout("lessons_layout, cold", admin, year)
-        timed_layout("lessons_layout, again", admin, year)
+        figures = {
+            "pupils": pupils,
+            "seed_s": round(seeded, 2),
+            "timetable_s": round(elapsed, 2),
+            "timetable_queries": len(queries),
+            "layout_cold": timed_layout("lessons_layout, cold", admin, year),
+            "layout_again": timed_layout("lessons_layout, again", admin, year),
+        }
         middle = year.start_date + (year.end_date - year.start_date) // 2
-        timed_layout(f"again from {middle:%d.%m.%Y}", admin, year, from_date=middle)
+        figures["layout_from_middle"] = timed_layout(f"again from {middle:%d.%m.%Y}", admin, year, from_date=middle)
 
         # A mid-year change: a quarter of the weekly lessons end the day before ``middle``; teachers already
         # wrote topics into a few of their later lessons, which the layout must keep.
@@ -99,18 +84,20 @@ def run(pupils: int) -> None:
         TimetableEntry.objects.filter(pk__in=ended).update(valid_to=middle - dt.timedelta(days=1))
         planned = Lesson.objects.filter(timetable_entry_id__in=ended, date__gte=middle).values_list("pk", flat=True)
         Lesson.objects.filter(pk__in=list(planned[::20])).update(topic="Тема, записанная заранее")
-        timed_layout(f"after a change, from {middle:%d.%m.%Y}", admin, year, from_date=middle)
-        timed_layout(f"again from {middle:%d.%m.%Y}", admin, year, from_date=middle)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        figures["layout_after_change"] = timed_layout(
+            f"after a change, from {middle:%d.%m.%Y}", admin, year, from_date=middle
+        )
+        figures["layout_after_change_again"] = timed_layout(
+            f"again from {middle:%d.%m.%Y}", admin, year, from_date=middle
+        )
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, action="append", help="pupils in the school (repeatable; default 1000)")
     args = parser.parse_args()
-    for pupils in args.pupils or [1000]:
-        run(pupils)
+    print_figures("year_layout", {"runs": [run(pupils) for pupils in args.pupils or [1000]]})
 
 
 if __name__ == "__main__":

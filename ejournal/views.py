@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.access import is_school_management
 from accounts.choices import Role
-from accounts.selectors import children_of
 from diary.selectors.home import family_home
+from diary.selectors.pupils import family_children
 from journal import selectors as journal_selectors
 from journal.selectors.substitution import teacher_substitutions
 
@@ -30,10 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["led_class"] = journal_selectors.led_class(user, year)
         context["substitutions"] = list(teacher_substitutions(user, today, today + dt.timedelta(days=14)))
         return render(request, "ejournal/home_teacher.html", context)
-    if user.role == Role.PUPIL:
-        context["homes"] = family_home([user.pupil], today) if hasattr(user, "pupil") else []
-        return render(request, "ejournal/home_family.html", context)
-    if user.role == Role.PARENT:
-        context["homes"] = family_home(children_of(user), today)
+    if user.role in (Role.PUPIL, Role.PARENT):
+        # The same children as the diary's switcher: exactly those whose diary opens (diary.access.family_pupils).
+        context["homes"] = family_home(list(family_children(user)), today)
         return render(request, "ejournal/home_family.html", context)
     return render(request, "ejournal/home_management.html", context)

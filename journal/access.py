@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.access import can_edit_structure, is_school_management, object_perms, same_school
+from accounts.access import can_edit_structure, is_school_management
 from accounts.choices import Role
 from accounts.models import PupilProfile, PupilUserObjectPermission, User
 
@@ -255,11 +255,20 @@ def require_timetable_editor(user: User) -> None:
         raise PermissionDenied
 
 
+def printable_classes(user: User) -> QuerySet[SchoolClass]:
+    """The classes the user prints for (their pupils' paper diaries): the administration any class of their school,
+    a class teacher their class. ``diary.access.visible_paper_classes`` is this queryset."""
+    if not getattr(user, "is_authenticated", False):
+        return SchoolClass.objects.none()
+    classes = visible_classes(user)
+    if is_school_management(user):
+        return classes
+    return classes.filter(_manages_class(user, "pk"))
+
+
 def may_print_for_class(user: User, school_class: SchoolClass) -> bool:
-    """Printing for a class (its paper diaries): its class teacher; the administration for any class of the school."""
-    if not user.is_authenticated or not same_school(user, school_class.year.school_id):
-        return False
-    return is_school_management(user) or "manage_class" in object_perms(user, school_class)
+    """Whether the user prints for the class (one EXISTS on ``printable_classes``), e.g. for the class page's link."""
+    return printable_classes(user).filter(pk=school_class.pk).exists()
 
 
 def assignment_user_edits(user: User, assignment: TeachingAssignment) -> bool:

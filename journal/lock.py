@@ -1,6 +1,7 @@
 """The edit lock of the class journal: a lesson's marks and attendance close 10 working days after the lesson.
 
-«Текущие отметки выставляются и исправляются в течение 10 рабочих дней» [000 §5.3]. Working days come from the
+Current marks are entered within 10 working days, after which no change is possible [000 §5.3]; the regulation
+speaks of marks, and we lock a lesson's attendance with them (our choice: one deadline per column). Working days come from the
 school's calendar for the lesson's grade (journal.workdays: holidays, transferred days, a 5- or 6-day week;
 vacations are working days for staff). The last day a lesson can still be edited is its *deadline*:
 ``add_working_days(lesson.date, 10)`` (the lesson day itself is not counted).

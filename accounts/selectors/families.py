@@ -1,18 +1,8 @@
-"""Reads about families: a parent's children, a pupil's parents."""
+"""Reads about families: a pupil's parents. (A family's children, as the diary offers them: diary.access.family_pupils.)"""
 
 from django.db.models import Prefetch, prefetch_related_objects
 
-from ..models import ParentChild, PupilProfile, User
-
-
-def children_of(parent_user: User) -> list[PupilProfile]:
-    if not hasattr(parent_user, "parent"):
-        return []
-    return list(
-        PupilProfile.objects.filter(parent_links__parent__user=parent_user)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
-    )
+from ..models import ParentChild, PupilProfile
 
 
 def pupil_parents(pupil: PupilProfile):

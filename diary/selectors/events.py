@@ -1,6 +1,8 @@
-"""Reads on events and announcements: the staff list with filters, a pupil's events, the years events may name.
+"""Reads on events and announcements: the staff list with filters, a pupil's events, the rows the lists print.
 
-``pupil_events`` is public: the diary's week page shows the events of its week with it (one query).
+The staff list builds on ``diary.access.visible_events`` (who may publish and change events is there too).
+``pupil_events`` is public: the diary's week page shows the events of its week with it (one query); it answers for a
+pupil the caller may see (``journal.access.pupil_for_user``).
 """
 
 import datetime as dt
@@ -12,52 +14,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
-from accounts.models import PupilProfile, School, User
-from journal.models import Enrollment, SchoolClass, SchoolClassUserObjectPermission, SchoolYear
-from journal.selectors import current_year
+from accounts.models import PupilProfile, User
+from journal.models import Enrollment, SchoolClass
 
+from ..access import visible_events
 from ..models import Event
 
 EVENTS_PER_PAGE = 50
-EVENT_MANAGER_ROLES = (Role.DEPUTY, Role.ADMIN)  # school-wide events and any class; the class teacher: their class
-
-
-def led_class_ids(user: User) -> QuerySet:
-    """The classes the user leads (the ``manage_class`` permission the services grant the class teacher): a subquery."""
-    return SchoolClassUserObjectPermission.objects.filter(user_id=user.pk, permission__codename="manage_class").values(
-        "content_object_id"
-    )
-
-
-def event_years(school: School | None, today: dt.date) -> list[SchoolYear]:
-    """The years a class of an event may belong to: the school's current year and the one after it."""
-    year = current_year(school, today)
-    if year is None:
-        return []
-    following = SchoolYear.objects.filter(school=school, start_date__gt=year.start_date).order_by("start_date").first()
-    return [year, following] if following else [year]
-
-
-def event_classes(user: User, today: dt.date) -> QuerySet[SchoolClass]:
-    """The classes the user may attach an event to: any class of the current or next year for the deputy and the
-    admin, their own class for a class teacher, none for anyone else."""
-    years = event_years(user.school, today) if user.school_id else []
-    classes = SchoolClass.objects.filter(year__in=years).select_related("year").order_by("year__start_date", "grade")
-    if user.role in EVENT_MANAGER_ROLES:
-        return classes.order_by("year__start_date", "grade", "letter")
-    if user.is_staff_member:
-        return classes.filter(pk__in=led_class_ids(user)).order_by("year__start_date", "grade", "letter")
-    return SchoolClass.objects.none()
-
-
-def may_create_events(user: User, today: dt.date) -> bool:
-    """The deputy and the admin (school-wide), a class teacher of a class of the current or next year."""
-    if not user.school_id:
-        return False
-    if user.role in EVENT_MANAGER_ROLES:
-        return True
-    return user.is_staff_member and event_classes(user, today).exists()
 
 
 @dataclass
@@ -84,11 +47,10 @@ def _with_last_day(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(last_day=Coalesce("ends_on", "starts_on"))
 
 
-def school_events(school: School, filters: EventFilter) -> QuerySet[Event]:
-    """The school's events for the staff list, by date, with the class and the author."""
-    events = _with_last_day(Event.objects.filter(school=school)).filter(
-        _overlapping(filters.date_from, filters.date_to)
-    )
+def school_events(user: User, filters: EventFilter) -> QuerySet[Event]:
+    """The staff list: the events the user sees (``diary.access.visible_events``: their school's) by date, with the
+    class and the author."""
+    events = _with_last_day(visible_events(user)).filter(_overlapping(filters.date_from, filters.date_to))
     if filters.school_class is not None:
         events = events.filter(school_class=filters.school_class)
     elif filters.whole_school:
@@ -100,8 +62,8 @@ def school_events(school: School, filters: EventFilter) -> QuerySet[Event]:
     return events.select_related("school_class", "created_by").order_by("starts_on", "starts_at", "pk")
 
 
-def school_events_page(school: School, filters: EventFilter, page_number: str | int | None) -> Page:
-    return Paginator(school_events(school, filters), EVENTS_PER_PAGE).get_page(page_number)
+def school_events_page(user: User, filters: EventFilter, page_number: str | int | None) -> Page:
+    return Paginator(school_events(user, filters), EVENTS_PER_PAGE).get_page(page_number)
 
 
 def pupil_events(pupil: PupilProfile, start: dt.date, end: dt.date) -> list[Event]:

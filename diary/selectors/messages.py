@@ -1,6 +1,8 @@
 """Reads on messages: who may write to whom (the one rule), the inbox, a thread, a broadcast, the unread badge.
 
 ``allowed_recipients`` is the rule; the compose form offers its people and the services refuse anyone else.
+Which threads and broadcasts a user sees is ``diary.access.visible_threads`` and ``visible_broadcasts``: the inbox
+lists them, and the thread and broadcast pages take their object from them (``diary.access.thread_for_user``).
 ``unread_total`` is public: the navigation shows it as the badge of «Сообщения» (one query).
 """
 
@@ -11,8 +13,6 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.choices import MANAGEMENT_ROLES, STAFF_ROLES, Role
@@ -21,12 +21,11 @@ from journal.lock import school_today
 from journal.models import Enrollment, SchoolClass, SchoolClassUserObjectPermission, SchoolYear, TeachingAssignment
 from journal.selectors import current_year
 
+from ..access import family_pupils, led_class_ids, visible_broadcasts, visible_threads
 from ..models import Broadcast, Message, Thread, ThreadParticipant
-from .events import led_class_ids
 
 THREADS_PER_PAGE = 20
 SEARCH_LIMIT = 50
-BROADCASTER_ROLES = (Role.DEPUTY, Role.ADMIN)  # any class of their school; a class teacher: their own class
 
 
 # Who may write to whom ------------------------------------------------------------------------------------------
@@ -34,15 +33,6 @@ BROADCASTER_ROLES = (Role.DEPUTY, Role.ADMIN)  # any class of their school; a cl
 
 def is_family(user: User) -> bool:
     return user.role in (Role.PUPIL, Role.PARENT)
-
-
-def family_pupils(user: User) -> QuerySet[PupilProfile]:
-    """The pupils a family user writes about: a parent's children, a pupil themself."""
-    if user.role == Role.PUPIL:
-        return PupilProfile.objects.filter(user=user)
-    if user.role == Role.PARENT:
-        return PupilProfile.objects.filter(parent_links__parent__user=user)
-    return PupilProfile.objects.none()
 
 
 def _today(user: User, today: dt.date | None) -> dt.date:
@@ -138,30 +128,15 @@ def reply_allowed(user: User, thread: Thread) -> bool:
     """A participant replies (to everyone in the thread) while they may still write to at least one of the others.
 
     When nobody left in the thread is someone they may write to (the child's teacher changed, the child left),
-    the thread stays readable but takes no more replies.
+    the thread stays readable but takes no more replies. One query: the thread among those the user sees
+    (``visible_threads``) with another participant among those they may write to.
     """
-    others = ThreadParticipant.objects.filter(thread=thread).exclude(user_id=user.pk).values("user_id")
-    if not ThreadParticipant.objects.filter(thread=thread, user_id=user.pk).exists():
-        return False
-    return allowed_recipients(user).filter(pk__in=others).exists()
-
-
-def may_broadcast(user: User) -> bool:
-    """The deputy and the admin (any class), a class teacher (their class)."""
-    return user.role in BROADCASTER_ROLES or (user.role == Role.TEACHER and broadcast_classes(user).exists())
-
-
-def broadcast_classes(user: User, today: dt.date | None = None) -> QuerySet[SchoolClass]:
-    """The classes of the current year the user may broadcast to."""
-    if user.school_id is None:
-        return SchoolClass.objects.none()
-    year = current_year(user.school, _today(user, today))
-    classes = SchoolClass.objects.filter(year=year).order_by("grade", "letter")
-    if user.role in BROADCASTER_ROLES:
-        return classes
-    if user.is_staff_member:
-        return classes.filter(pk__in=led_class_ids(user))
-    return SchoolClass.objects.none()
+    return (
+        visible_threads(user)
+        .filter(pk=thread.pk)
+        .filter(participants__user__in=allowed_recipients(user))  # a second join: another participant
+        .exists()
+    )
 
 
 # The compose page ----------------------------------------------------------------------------------------------
@@ -337,18 +312,18 @@ def unread_total(user: User) -> int:
 
 
 def _inbox_rows(user: User):
-    """(kind, id, at) of the user's inbox entries, newest first: their threads, except their own broadcast threads,
-    which appear once per broadcast."""
+    """(kind, id, at) of the user's inbox entries, newest first: the threads they see, except their own broadcast
+    threads, which appear once per broadcast (the broadcasts they see)."""
     threads = (
-        ThreadParticipant.objects.filter(user_id=user.pk)
-        .exclude(thread__broadcast__isnull=False, thread__created_by_id=user.pk)
-        .annotate(kind=Value(1, output_field=IntegerField()), ref=F("thread_id"), at=F("thread__last_message_at"))
+        visible_threads(user)
+        .exclude(broadcast__isnull=False, created_by_id=user.pk)
+        .annotate(kind=Value(1, output_field=IntegerField()), ref=F("pk"), at=F("last_message_at"))
         .values_list("kind", "ref", "at")
         .order_by()
     )
     latest = Thread.objects.filter(broadcast=OuterRef("pk")).order_by("-last_message_at").values("last_message_at")
     broadcasts = (
-        Broadcast.objects.filter(sender_id=user.pk)
+        visible_broadcasts(user)
         .annotate(
             kind=Value(2, output_field=IntegerField()),
             ref=F("pk"),
@@ -367,11 +342,16 @@ def inbox_page(user: User, page_number: str | int | None) -> Page:
     broadcast_ids = [ref for kind, ref, _at in page.object_list if kind == 2]
     entries_by_key: dict[tuple[int, int], InboxEntry] = {}
     if thread_ids:
-        last = Message.objects.filter(thread=OuterRef("thread_id")).order_by("-created_at", "-pk")
-        mine = (
-            ThreadParticipant.objects.filter(user_id=user.pk, thread_id__in=thread_ids)
-            .select_related("thread__pupil__user", "thread__broadcast")
-            .annotate(last_text=Subquery(last.values("text")[:1]), last_sender=Subquery(last.values("sender_id")[:1]))
+        last = Message.objects.filter(thread=OuterRef("pk")).order_by("-created_at", "-pk")
+        threads = (
+            visible_threads(user)
+            .filter(pk__in=thread_ids)
+            .select_related("pupil__user", "broadcast")
+            .annotate(
+                user_unread=F("participants__unread"),
+                last_text=Subquery(last.values("text")[:1]),
+                last_sender=Subquery(last.values("sender_id")[:1]),
+            )
         )
         others: dict[int, list[str]] = defaultdict(list)
         for participant in (
@@ -381,15 +361,14 @@ def inbox_page(user: User, page_number: str | int | None) -> Page:
             .order_by("user__last_name", "user__first_name")
         ):
             others[participant.thread_id].append(participant.user.short_name)
-        for participant in mine:
-            thread = participant.thread
+        for thread in threads:
             entries_by_key[(1, thread.pk)] = InboxEntry(
                 at=thread.last_message_at,
                 thread=thread,
-                unread=participant.unread,
+                unread=thread.user_unread,
                 others=others.get(thread.pk, []),
-                last_text=participant.last_text or "",
-                last_sender_id=participant.last_sender,
+                last_text=thread.last_text or "",
+                last_sender_id=thread.last_sender,
             )
     if broadcast_ids:
         for broadcast in _broadcasts_with_counts(user).filter(pk__in=broadcast_ids):
@@ -408,7 +387,8 @@ def inbox_page(user: User, page_number: str | int | None) -> Page:
 
 
 def _broadcasts_with_counts(sender: User) -> QuerySet[Broadcast]:
-    """The sender's broadcasts with their unread replies, the number of recipients who replied, the last activity."""
+    """The sender's broadcasts (``visible_broadcasts``) with their unread replies, the number of recipients who
+    replied, the last activity."""
     unread = (
         ThreadParticipant.objects.filter(thread__broadcast=OuterRef("pk"), user_id=sender.pk)
         .values("thread__broadcast")
@@ -424,7 +404,7 @@ def _broadcasts_with_counts(sender: User) -> QuerySet[Broadcast]:
     )
     latest = Thread.objects.filter(broadcast=OuterRef("pk")).order_by("-last_message_at").values("last_message_at")
     return (
-        Broadcast.objects.filter(sender_id=sender.pk)
+        visible_broadcasts(sender)
         .select_related("school_class")
         .annotate(
             unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
@@ -435,16 +415,6 @@ def _broadcasts_with_counts(sender: User) -> QuerySet[Broadcast]:
 
 
 # A thread and a broadcast ---------------------------------------------------------------------------------------
-
-
-def thread_for_user(user: User, pk: int) -> tuple[Thread, ThreadParticipant]:
-    """The thread and the user's place in it; 404 for anyone who is not a participant (one query)."""
-    participant = get_object_or_404(
-        ThreadParticipant.objects.select_related("thread__pupil__user", "thread__broadcast__school_class"),
-        thread_id=pk,
-        user_id=user.pk,
-    )
-    return participant.thread, participant
 
 
 def thread_participants(thread: Thread) -> list[ThreadParticipant]:
@@ -467,14 +437,6 @@ class BroadcastRecipient:
     replies: int
     unread: int
     last_message_at: dt.datetime
-
-
-def broadcast_for_user(user: User, pk: int) -> Broadcast:
-    """A broadcast for its sender; 404 for anyone else (the recipients see their own thread)."""
-    broadcast = _broadcasts_with_counts(user).filter(pk=pk).first()
-    if broadcast is None:
-        raise Http404
-    return broadcast
 
 
 def broadcast_recipients(broadcast: Broadcast) -> list[BroadcastRecipient]:

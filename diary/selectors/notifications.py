@@ -10,14 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings as django_settings
-from django.db.models import Count, Min, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Min, Q, QuerySet
 
-from accounts.access import is_school_management, same_school
-from accounts.models import ParentChild, PupilProfile, School, User
+from accounts.models import ParentChild, PupilProfile, User
 from journal.models import Attendance, Enrollment, GradeSettings, Mark, StudyPeriod
 
+from ..access import visible_notification_settings
 from ..choices import EmailStatus
 from ..models import NotificationSettings, OutgoingEmail
 
@@ -25,8 +23,9 @@ from ..models import NotificationSettings, OutgoingEmail
 
 
 def settings_for(user: User) -> NotificationSettings:
-    """The user's preferences; a user who never saved them gets an unsaved row with the model's defaults."""
-    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+    """The user's preferences (``diary.access.visible_notification_settings``: their own); a user who never saved
+    them gets an unsaved row with the model's defaults."""
+    return visible_notification_settings(user).first() or NotificationSettings(user=user)
 
 
 def settings_by_user(user_ids: Iterable[int]) -> dict[int, NotificationSettings]:
@@ -230,17 +229,12 @@ class Outbox:
         return sum(self.counts.values())
 
 
-def _school_emails(school: School | None):
-    emails = OutgoingEmail.objects.all()
-    return emails if school is None else emails.filter(user__school=school)
-
-
-def outbox(school: School | None, now: dt.datetime, limit: int = 100) -> Outbox:
+def outbox(emails: QuerySet[OutgoingEmail], now: dt.datetime, limit: int = 100) -> Outbox:
     """Counts by status, how many wait and since when, the failed e-mails and the latest sent (3 queries).
 
-    ``school`` None is the platform superuser: every school.
+    ``emails``: those the viewer sees (``diary.access.visible_outgoing_emails``: their school's; the platform
+    operator's, every school's), the same the «Повторить» of each failed one opens.
     """
-    emails = _school_emails(school)
     pending = Q(status=EmailStatus.PENDING)
     figures = emails.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in EmailStatus.values},
@@ -258,21 +252,6 @@ def outbox(school: School | None, now: dt.datetime, limit: int = 100) -> Outbox:
         failed=failed,
         recent=recent,
     )
-
-
-def outgoing_email_for_user(user: User, pk: int) -> tuple[OutgoingEmail, bool]:
-    """An outgoing e-mail of the user's school and whether the user may send it again (the school's admin).
-
-    The director and the deputy see the outbox read-only; everyone else, and other schools, get 404.
-    """
-    email = get_object_or_404(OutgoingEmail.objects.select_related("user"), pk=pk)
-    if not is_school_management(user) or not same_school(user, email.user.school_id):
-        raise Http404
-    return email, can_resend(user)
-
-
-def can_resend(user: User) -> bool:
-    return user.is_school_admin or user.is_platform_operator
 
 
 def due_email_ids(now: dt.datetime, limit: int) -> list[int]:

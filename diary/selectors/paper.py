@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,12 +192,18 @@ def _entry_state(record: PaperDiaryPrint, now: dt.datetime) -> str:
     return "ready" if record.has_pdf else "no_pdf"
 
 
-def print_log(school_class: SchoolClass, today: dt.date, *, needed: bool = True) -> PrintLog:
+def print_log(
+    school_class: SchoolClass, today: dt.date, *, needed: bool = True, prints: QuerySet[PaperDiaryPrint] | None = None
+) -> PrintLog:
     """The last prints with their state (one query, without the PDFs; a second one only when none of them is
     ready); overdue when printouts are needed and none was made in 15 days. Only a ready print counts as made.
+
+    ``prints``: those the viewer sees (``diary.access.visible_paper_prints``), as the page passes them, so the log
+    lists exactly the prints whose PDF opens; all prints when omitted (the overdue check does not depend on a viewer).
     """
+    prints = PaperDiaryPrint.objects.all() if prints is None else prints
     records = list(
-        PaperDiaryPrint.objects.filter(school_class=school_class)
+        prints.filter(school_class=school_class)
         .select_related("printed_by")
         .defer("pdf")
         .annotate(has_pdf=ExpressionWrapper(Q(pdf__isnull=False), output_field=BooleanField()))[:LOG_LENGTH]
@@ -207,11 +213,7 @@ def print_log(school_class: SchoolClass, today: dt.date, *, needed: bool = True)
     ready = PaperDiaryPrint.Status.READY
     last_at = next((record.printed_at for record in records if record.status == ready), None)
     if last_at is None and len(records) == LOG_LENGTH:
-        last_at = (
-            PaperDiaryPrint.objects.filter(school_class=school_class, status=ready)
-            .values_list("printed_at", flat=True)
-            .first()
-        )
+        last_at = prints.filter(school_class=school_class, status=ready).values_list("printed_at", flat=True).first()
     last = timezone.localtime(last_at).date() if last_at else None
     days_since = (today - last).days if last else None
     overdue = needed and (days_since is None or days_since > PRINT_EVERY_DAYS)

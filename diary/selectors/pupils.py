@@ -3,10 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from accounts.choices import Role
 from accounts.models import PupilProfile, User
 from journal.models import Enrollment, SchoolClass, SchoolYear
 from journal.selectors.sql import as_date, fetch, table
+
+from ..access import family_pupils
 
 
 @dataclass
@@ -23,13 +27,10 @@ class DiaryHeader:
         return len(self.children) > 1
 
 
-def parent_children(user: User) -> list[PupilProfile]:
-    """A parent's children by name (1 query; journal's children_of first asks whether the user is a parent)."""
-    return list(
-        PupilProfile.objects.filter(parent_links__parent__user=user)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "pk")
-    )
+def family_children(user: User) -> QuerySet[PupilProfile]:
+    """The family's children by name (``diary.access.family_pupils``: exactly those whose diary opens), for the
+    child switcher and the diary's home."""
+    return family_pupils(user).select_related("user").order_by("user__last_name", "user__first_name", "pk")
 
 
 def pupil_class(pupil: PupilProfile, on_date: dt.date) -> SchoolClass | None:
@@ -56,5 +57,5 @@ def pupil_class(pupil: PupilProfile, on_date: dt.date) -> SchoolClass | None:
 
 def diary_header(user: User, pupil: PupilProfile, today: dt.date) -> DiaryHeader:
     """The pupil's class on the day (else their latest), and a parent's children (2 queries for a parent, else 1)."""
-    children = parent_children(user) if user.role == Role.PARENT else []
+    children = list(family_children(user)) if user.role == Role.PARENT else []
     return DiaryHeader(pupil=pupil, today=today, school_class=pupil_class(pupil, today), children=children)

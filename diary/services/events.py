@@ -6,54 +6,18 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from journal.lock import school_today
 from journal.models import SchoolClass
 
+from ..access import check_event_scope, visible_events
 from ..choices import EventKind
 from ..models import Event
-from ..selectors.events import EVENT_MANAGER_ROLES, event_years, led_class_ids
 
 TITLE_MAX_LENGTH = 200
 PLACE_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 5000
-
-
-def _check_scope(actor: User, school_class: SchoolClass | None) -> None:
-    """May ``actor`` publish an event for ``school_class`` (None: the whole school)? Raises if not."""
-    if not actor.is_authenticated or not actor.is_active or actor.school_id is None:
-        raise PermissionDenied(_("События публикуют сотрудники школы."))
-    manager = actor.role in EVENT_MANAGER_ROLES
-    if school_class is None:
-        if not manager:
-            raise PermissionDenied(_("События для всей школы публикуют заместитель директора и администратор."))
-        return
-    if school_class.year.school_id != actor.school_id:
-        raise PermissionDenied(_("Класс из другой школы."))
-    if not manager and not (
-        actor.is_staff_member and led_class_ids(actor).filter(content_object_id=school_class.pk).exists()
-    ):
-        raise PermissionDenied(_("События класса публикует его классный руководитель, заместитель или администратор."))
-    years = event_years(actor.school, school_today(actor.school))
-    if school_class.year_id not in {year.pk for year in years}:
-        raise ValidationError(
-            {"school_class": _("Класс не относится к текущему или следующему учебному году.")},
-        )
-
-
-def can_edit_event(user: User, event: Event) -> bool:
-    """The same rule as for creating: for the event's class (or the whole school)."""
-    if event.school_id != user.school_id:
-        return False
-    try:
-        _check_scope(user, event.school_class)
-    except (PermissionDenied, ValidationError):
-        return False
-    return True
 
 
 def _cleaned(
@@ -90,6 +54,23 @@ def _cleaned(
     return {"kind": kind, "title": title, "text": text, "starts_on": starts_on, "ends_on": ends_on, "place": place}
 
 
+def _locked(actor: User, event: Event) -> Event:
+    """The event locked for the write, taken from the events the actor sees (``visible_events``): an event of
+    another school, or any event for a pupil or a parent, is refused inside the transaction."""
+    locked = (
+        visible_events(actor)
+        .select_for_update(of=("self",))
+        .select_related("school_class__year")
+        .filter(pk=event.pk)
+        .first()
+    )
+    if locked is None:
+        if event.school_id != actor.school_id:
+            raise PermissionDenied(_("Событие другой школы."))
+        raise PermissionDenied(_("События публикуют сотрудники школы."))
+    return locked
+
+
 @transaction.atomic
 def event_create(
     *,
@@ -104,7 +85,7 @@ def event_create(
     place: str = "",
 ) -> Event:
     """A new event or announcement for a class of the current or next year, or (None) for the whole school."""
-    _check_scope(actor, school_class)
+    check_event_scope(actor, school_class)
     fields = _cleaned(kind=kind, title=title, text=text, starts_on=starts_on, ends_on=ends_on, place=place)
     event = Event(school_id=actor.school_id, school_class=school_class, starts_at=starts_at, created_by=actor, **fields)
     event.full_clean()
@@ -127,13 +108,11 @@ def event_update(
     place: str = "",
 ) -> Event:
     """Change an event: the actor must manage both its class and the new one; a cancelled event stays as it is."""
-    event = Event.objects.select_for_update(of=("self",)).select_related("school_class__year").get(pk=event.pk)
-    if event.school_id != actor.school_id:
-        raise PermissionDenied(_("Событие другой школы."))
-    _check_scope(actor, event.school_class)
+    event = _locked(actor, event)
+    check_event_scope(actor, event.school_class)
     if event.is_cancelled:
         raise ValidationError(_("Событие отменено: его нельзя изменить."))
-    _check_scope(actor, school_class)
+    check_event_scope(actor, school_class)
     fields = _cleaned(kind=kind, title=title, text=text, starts_on=starts_on, ends_on=ends_on, place=place)
     for name, value in fields.items():
         setattr(event, name, value)
@@ -147,20 +126,9 @@ def event_update(
 @transaction.atomic
 def event_cancel(*, actor: User, event: Event) -> Event:
     """Mark the event cancelled: it stays in the lists and diaries, struck through. Cancelling twice changes nothing."""
-    event = Event.objects.select_for_update(of=("self",)).select_related("school_class__year").get(pk=event.pk)
-    if event.school_id != actor.school_id:
-        raise PermissionDenied(_("Событие другой школы."))
-    _check_scope(actor, event.school_class)
+    event = _locked(actor, event)
+    check_event_scope(actor, event.school_class)
     if not event.is_cancelled:
         event.is_cancelled = True
         event.save(update_fields=["is_cancelled", "updated_at"])
     return event
-
-
-def event_for_user(user: User, pk: int) -> tuple[Event, bool]:
-    """The event and whether the user may change it: 404 for anyone but the staff of its school (pupils and parents
-    see events in the diary), ``can_edit`` by the rule of ``event_create``."""
-    event = get_object_or_404(Event.objects.select_related("school_class__year", "created_by"), pk=pk)
-    if event.school_id != user.school_id or not user.is_staff_member:
-        raise Http404
-    return event, can_edit_event(user, event)

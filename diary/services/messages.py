@@ -22,6 +22,7 @@ from journal.lock import school_today
 from journal.models import Enrollment, SchoolClass
 from journal.selectors import current_year
 
+from ..access import BROADCASTER_ROLES, broadcast_classes, family_pupils, led_class_ids, visible_threads
 from ..choices import BroadcastAudience
 from ..models import Broadcast, Message, Thread, ThreadParticipant
 from ..selectors import messages as selectors
@@ -59,12 +60,12 @@ def _thread_pupil(actor: User, pupil: PupilProfile | None) -> PupilProfile | Non
     """The child a thread is about: a parent names one of their children (their only child by default), a pupil
     writes about themself, staff may name a pupil they may write to."""
     if actor.role == Role.PUPIL:
-        own = selectors.family_pupils(actor).first()
+        own = family_pupils(actor).first()
         if pupil is not None and (own is None or pupil.pk != own.pk):
             raise ValidationError(_("Учащийся пишет только о себе."))
         return own
     if actor.role == Role.PARENT:
-        children = list(selectors.family_pupils(actor))
+        children = list(family_pupils(actor))
         if pupil is None:
             if len(children) <= 1:  # the only child; none: the parent may still write to the administration
                 return children[0] if children else None
@@ -129,7 +130,7 @@ def message_reply(*, actor: User, thread: Thread, text: str) -> Message:
     """A reply to every participant of the thread, from a participant who may still write to one of them."""
     _ensure_can_write(actor)
     text = _clean_text(text)
-    if not ThreadParticipant.objects.filter(thread=thread, user_id=actor.pk).exists():
+    if not visible_threads(actor).filter(pk=thread.pk).exists():
         raise PermissionDenied(_("Вы не участвуете в этой переписке."))
     if not selectors.reply_allowed(actor, thread):
         raise PermissionDenied(
@@ -168,20 +169,21 @@ def _broadcast_recipients(school_class: SchoolClass, audience: str) -> list[tupl
 
 
 def ensure_can_broadcast(actor: User, school_class: SchoolClass) -> None:
-    """The class teacher to their class, the deputy and the admin to any class of the school's current year."""
+    """The class teacher to their class, the deputy and the admin to any class of the school's current year: the
+    class is one of ``diary.access.broadcast_classes`` (the classes the form offers); if not, say why."""
+    if broadcast_classes(actor).filter(pk=school_class.pk).exists():
+        return
     if actor.school_id is None or not same_school(actor, school_class.year.school_id):
         raise PermissionDenied(_("Писать можно только классам своей школы."))
-    leads = selectors.led_class_ids(actor).filter(content_object_id=school_class.pk).exists()
-    if actor.role not in selectors.BROADCASTER_ROLES and not (actor.is_staff_member and leads):
+    leads = led_class_ids(actor).filter(content_object_id=school_class.pk).exists()
+    if actor.role not in BROADCASTER_ROLES and not (actor.is_staff_member and leads):
         raise PermissionDenied(
             _("Писать всему классу может его классный руководитель, заместитель директора и администратор.")
         )
     year = current_year(actor.school, school_today(actor.school))
-    if year is None or school_class.year_id != year.pk:
-        raise ValidationError(
-            _("Рассылка возможна только классам текущего учебного года (%(year)s).")
-            % {"year": year.name if year else "—"}
-        )
+    raise ValidationError(
+        _("Рассылка возможна только классам текущего учебного года (%(year)s).") % {"year": year.name if year else "—"}
+    )
 
 
 @transaction.atomic

@@ -33,7 +33,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +43,7 @@ from journal.selectors import current_year
 from journal.selectors.averages import period_mark_minimum
 from journal.selectors.grid import pupil_stats
 
+from ..access import can_resend, visible_outgoing_emails
 from ..choices import EmailKind, EmailStatus
 from ..models import Message, NotificationCursor, NotificationSettings, OutgoingEmail, ThreadParticipant
 from ..selectors import notifications as selectors
@@ -71,7 +71,6 @@ DIGEST_HOUR = 15
 DIGEST_WINDOW = dt.timedelta(hours=33)  # Saturday 15:00 to the end of Sunday: a beat that was down catches up
 DIGEST_CURSOR = "digest:{school_id}"
 
-WEEK_MARK_HTML = '<b>{}</b> <span style="color: #6c757d; font-size: 12px">{}</span>'
 QUIET_ERROR = gettext_lazy("Укажите и начало, и конец тихих часов или оставьте оба поля пустыми.")
 
 
@@ -293,9 +292,13 @@ def email_retry(*, actor: User, email: OutgoingEmail) -> OutgoingEmail:
 
     The last error stays on the row until a new attempt replaces it.
     """
-    if not selectors.can_resend(actor) or not (actor.school_id is None or actor.school_id == email.user.school_id):
-        raise PermissionDenied(_("Отправить письмо повторно может только администратор школы."))
-    email = OutgoingEmail.objects.select_for_update().select_related("user").get(pk=email.pk)
+    refused = PermissionDenied(_("Отправить письмо повторно может только администратор школы."))
+    if not can_resend(actor):
+        raise refused
+    # Locked from the outbox the actor sees (``visible_outgoing_emails``): another school's e-mail is refused here.
+    email = visible_outgoing_emails(actor).select_for_update().select_related("user").filter(pk=email.pk).first()
+    if email is None:
+        raise refused
     if email.status != EmailStatus.FAILED:
         raise ValidationError(_("Повторить можно только письмо, которое не удалось отправить."))
     address = email.user.email or ""
@@ -722,7 +725,6 @@ def _digest_child(child: dict) -> dict:
                 **line,
                 "week": week,
                 "marks": ", ".join(f"{m['label']} ({m['work']})" if m["work"] else m["label"] for m in week),
-                "html": format_html_join(", ", WEEK_MARK_HTML, ((mark["label"], mark["work"]) for mark in week)),
                 "average": number_format(Decimal(line["average"]), 2) if line["average"] else "",
             }
         )

@@ -1,6 +1,7 @@
 """Paper diaries: the class teacher prints, in one batch, the diary pages of the pupils whose parents chose paper.
 
-Parents who decline electronic access get a printout of the diary at least twice a month [001 §3.3.5, 003 §2.12].
+Parents who decline electronic access get a printout of the diary at least twice a month [001 §3.3.5], weekly on
+their written request [003 §2.12].
 The class teacher prints for their class; the deputy, the director and the admin for any class of their school.
 Each batch is one PDF (WeasyPrint) and one row of the print log (PaperDiaryPrint), which is also the job: a big
 class takes WeasyPrint 15–30 s, too long for a web request, so ``paper_diaries_request`` checks the rules and queues
@@ -19,12 +20,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from journal.access import may_print_for_class
 from journal.lock import school_today
 from journal.models import SchoolClass
 
+from ..access import may_print, visible_paper_classes
 from ..models import PaperDiaryPrint
 from ..selectors.paper import PaperPupil, paper_diary_pages, paper_pupils, pending_print
 from .queue import task_delay
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 MAX_DAYS = 31  # «at least twice a month»: an interval longer than a month is not a diary printout any more
 STYLESHEET = "css/paper-diary.css"
 ERROR_LENGTH = 2000
+
+NOT_A_PRINTER = gettext_lazy("Бумажные дневники печатает классный руководитель класса или администрация его школы.")
 
 PaperLayout = PaperDiaryPrint.Layout
 PrintStatus = PaperDiaryPrint.Status
@@ -75,10 +79,8 @@ def paper_print_check(
 
     Returns the pupils to print; raises PermissionDenied or ValidationError (Russian messages).
     """
-    if not may_print_for_class(actor, school_class):
-        raise PermissionDenied(
-            _("Бумажные дневники печатает классный руководитель класса или администрация его школы.")
-        )
+    if not may_print(actor, school_class):
+        raise PermissionDenied(NOT_A_PRINTER)
     if layout not in PaperLayout.values:
         raise ValidationError(_("Неизвестный вид распечатки."))
     check_interval(school_class, date_from, date_to, school_today(school_class.year.school))
@@ -165,9 +167,16 @@ def paper_diaries_request(
     )
     with transaction.atomic():
         # Two requests for the same class wait for each other here, so the second one finds the first one's row.
-        list(
-            SchoolClass.objects.select_for_update(of=("self",)).filter(pk=school_class.pk).order_by().values_list("pk")
+        # The class is locked from those the actor prints for: a right lost since the check above writes nothing.
+        locked = list(
+            visible_paper_classes(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=school_class.pk)
+            .order_by()
+            .values_list("pk")
         )
+        if not locked:
+            raise PermissionDenied(NOT_A_PRINTER)
         pending = pending_print(school_class, date_from, date_to, layout, now=timezone.now())
         if pending is not None:
             return pending

@@ -8,10 +8,11 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import SchoolFactory, UserFactory
+from diary.access import can_edit_event
 from diary.choices import EventKind
 from diary.models import Event
 from diary.selectors.events import pupil_events
-from diary.services.events import can_edit_event, event_cancel, event_create, event_update
+from diary.services.events import event_cancel, event_create, event_update
 from journal import services as journal_services
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 """The diary pages of a pupil: the week, marks by subject, a subject, what's new, the timetable, the profile.
 
-Every page takes the pupil from the URL through accounts.access.pupil_for_user (404 for anyone else) and reads
-through diary.selectors; the school's "today" is journal.lock.school_today.
+Every page takes the pupil from the URL through journal.access.pupil_for_user (404 for anyone else) and reads
+through diary.selectors; the child switcher and the diary's home list the family's children from the same visible
+pupils (diary.access.family_pupils). The school's "today" is journal.lock.school_today.
 """
 
 import datetime as dt
@@ -13,8 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.choices import Role
-from accounts.selectors import children_of
 from journal.access import pupil_for_user
 from journal.dates import safe_date
 from journal.lock import school_today
@@ -27,7 +26,7 @@ from ..selectors.days import pupil_days
 from ..selectors.events import pupil_events
 from ..selectors.marks import average_chart, formula, grade_periods, pick_period, subject_summaries
 from ..selectors.news import pupil_news
-from ..selectors.pupils import DiaryHeader, diary_header
+from ..selectors.pupils import DiaryHeader, diary_header, family_children
 from ..selectors.timetable import pupil_timetable
 from ..services.visits import diary_visit_record, news_since
 
@@ -50,15 +49,11 @@ def _page(
 @login_required
 @require_GET
 def diary_home(request: HttpRequest) -> HttpResponse:
-    """A pupil goes to their own week, a parent to their first child's."""
-    user = request.user
-    if user.role == Role.PUPIL and hasattr(user, "pupil"):
-        return redirect("diary:week", pk=user.pupil.pk)
-    if user.role == Role.PARENT:
-        children = children_of(user)
-        if children:
-            return redirect("diary:week", pk=children[0].pk)
-    raise Http404
+    """A pupil goes to their own week, a parent to their first child's (the first of the child switcher)."""
+    first = family_children(request.user).values_list("pk", flat=True).first()
+    if first is None:
+        raise Http404
+    return redirect("diary:week", pk=first)
 
 
 @login_required

@@ -24,7 +24,14 @@ from journal.lock import school_today
 from journal.models import SchoolClass
 from journal.selectors import current_year
 
-from ..access import require_school_staff
+from ..access import (
+    EVENT_MANAGER_ROLES,
+    editable_event_ids,
+    event_classes,
+    event_for_user,
+    may_create_events,
+    require_school_staff,
+)
 from ..forms.events import WHOLE_SCHOOL, EventFilterForm, EventForm
 from ..models import Event
 from ..selectors import events as selectors
@@ -65,8 +72,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         date_to=form.value("date_to"),
         with_cancelled=not form.value("hide_cancelled", False),
     )
-    page = selectors.school_events_page(user.school, filters, request.GET.get("page"))
-    editable = _editable_ids(user, page.object_list, today)
+    page = selectors.school_events_page(user, filters, request.GET.get("page"))
+    editable = editable_event_ids(user, list(page.object_list), today)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -74,30 +81,16 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": selectors.event_rows(list(page.object_list), today, editable=editable),
         "today": today,
-        "may_create": selectors.may_create_events(user, today),
+        "may_create": may_create_events(user, today),
         "page_query": urlencode(query, doseq=True),
     }
     return render(request, "diary/events/list.html", context)
 
 
-def _editable_ids(user: User, events: list[Event], today: dt.date) -> set[int]:
-    """Which events of the page the user may change (two queries for the page, not one per event)."""
-    if not selectors.may_create_events(user, today):
-        return set()
-    class_ids = set(selectors.event_classes(user, today).values_list("pk", flat=True))
-    manager = user.role in selectors.EVENT_MANAGER_ROLES
-    return {
-        event.pk
-        for event in events
-        if not event.is_cancelled
-        and ((event.school_class_id is None and manager) or event.school_class_id in class_ids)
-    }
-
-
 def _form_context(user: User, today: dt.date) -> dict:
     return {
-        "classes": selectors.event_classes(user, today),
-        "whole_school": user.role in selectors.EVENT_MANAGER_ROLES,
+        "classes": event_classes(user, today),
+        "whole_school": user.role in EVENT_MANAGER_ROLES,
     }
 
 
@@ -106,7 +99,7 @@ def _form_context(user: User, today: dt.date) -> dict:
 def event_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = school_today(user.school) if user.school_id else None
-    if today is None or not selectors.may_create_events(user, today):
+    if today is None or not may_create_events(user, today):
         raise PermissionDenied
     kwargs = _form_context(user, today) | {"action": reverse("diary:event_create")}
     if request.method == "POST":
@@ -125,7 +118,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     initial = {"starts_on": today}
     if class_id := request.GET.get("school_class", ""):
         initial["school_class"] = safe_id(class_id)
-    elif user.role not in selectors.EVENT_MANAGER_ROLES:
+    elif user.role not in EVENT_MANAGER_ROLES:
         initial["school_class"] = kwargs["classes"].values_list("pk", flat=True).first()
     return render(request, "diary/events/form.html", {"form": EventForm(initial=initial, **kwargs)})
 
@@ -140,7 +133,7 @@ def _list_url(event: Event) -> str:
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    event, can_edit = services.event_for_user(user, pk)
+    event, can_edit = event_for_user(user, pk)
     if not can_edit or event.is_cancelled:
         raise PermissionDenied
     today = school_today(user.school)
@@ -176,7 +169,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    event, can_edit = services.event_for_user(user, pk)
+    event, can_edit = event_for_user(user, pk)
     if not can_edit:
         raise PermissionDenied
     try:

@@ -1,7 +1,8 @@
 """Messages (/messages/): the inbox, a new thread, a thread with its replies, class broadcasts.
 
 Only a thread's participants reach it (others 404); a broadcast is its sender's (recipients see their own
-private thread). Who may write to whom: ``diary.selectors.messages.allowed_recipients``.
+private thread): ``diary.access.visible_threads`` and ``visible_broadcasts``, for the inbox and the pages alike. Who
+may write to whom: ``diary.selectors.messages.allowed_recipients``.
 """
 
 from django.contrib import messages as flash
@@ -17,7 +18,7 @@ from accounts.choices import Role
 from accounts.models import PupilProfile, User
 from journal.dates import safe_id
 
-from ..access import broadcast_classes_for_user
+from ..access import broadcast_classes_for_user, broadcast_for_user, family_pupils, may_broadcast, thread_for_user
 from ..forms.messages import BroadcastForm, ReplyForm, ThreadForm
 from ..selectors import messages as selectors
 from ..services import messages as services
@@ -37,7 +38,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "entries": page.object_list,
         "unread": selectors.unread_total(request.user),
-        "may_broadcast": selectors.may_broadcast(request.user),
+        "may_broadcast": may_broadcast(request.user),
     }
     return render(request, "diary/messages/inbox.html", context)
 
@@ -60,13 +61,13 @@ def compose(request: HttpRequest) -> HttpResponse:
     if user.school_id is None:
         raise Http404
     family = selectors.is_family(user)
-    pupils = list(selectors.family_pupils(user).select_related("user").order_by("user__first_name")) if family else []
+    pupils = list(family_pupils(user).select_related("user").order_by("user__first_name")) if family else []
     pupil = _family_pupil(request, user, pupils) if family else None
     classes = None if family else selectors.staff_classes(user)
     form_kwargs = {
         "user": user,
         "pupil": pupil,
-        "pupils": selectors.family_pupils(user) if family else None,
+        "pupils": family_pupils(user) if family else None,
         "classes": classes,
         "action": reverse("messaging:compose"),
     }
@@ -129,7 +130,7 @@ def _chosen_class(request: HttpRequest, classes):
     return classes.filter(pk=class_id).first()
 
 
-def _thread_page(request: HttpRequest, thread, participant, form: ReplyForm | None, status: int = 200) -> HttpResponse:
+def _thread_page(request: HttpRequest, thread, form: ReplyForm | None, status: int = 200) -> HttpResponse:
     can_reply = selectors.reply_allowed(request.user, thread)
     if can_reply and form is None:
         form = ReplyForm(action=reverse("messaging:reply", args=[thread.pk]))
@@ -146,16 +147,16 @@ def _thread_page(request: HttpRequest, thread, participant, form: ReplyForm | No
 @login_required
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The thread's messages and a reply form; opening it marks it read."""
-    thread, participant = selectors.thread_for_user(request.user, pk)
-    if participant.unread or participant.last_read_at is None:
+    thread = thread_for_user(request.user, pk)
+    if thread.user_unread or thread.user_last_read_at is None:
         services.thread_mark_read(actor=request.user, thread=thread)
-    return _thread_page(request, thread, participant, None)
+    return _thread_page(request, thread, None)
 
 
 @login_required
 @require_POST
 def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    thread, participant = selectors.thread_for_user(request.user, pk)
+    thread = thread_for_user(request.user, pk)
     form = ReplyForm(request.POST, action=reverse("messaging:reply", args=[thread.pk]))
     if form.is_valid():
         try:
@@ -164,7 +165,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _error_text(error))
         else:
             return redirect(reverse("messaging:thread", args=[thread.pk]) + "#last")
-    return _thread_page(request, thread, participant, form, status=400)
+    return _thread_page(request, thread, form, status=400)
 
 
 @login_required
@@ -205,6 +206,8 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The sender's view of a broadcast: the text, and each recipient's private thread with its replies."""
-    broadcast = selectors.broadcast_for_user(request.user, pk)
-    context = {"broadcast": broadcast, "recipients": selectors.broadcast_recipients(broadcast)}
+    broadcast = broadcast_for_user(request.user, pk)
+    recipients = selectors.broadcast_recipients(broadcast)
+    # One private thread per recipient: those who replied are the threads with a reply.
+    context = {"broadcast": broadcast, "recipients": recipients, "replied": sum(1 for row in recipients if row.replies)}
     return render(request, "diary/messages/broadcast_detail.html", context)

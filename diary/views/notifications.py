@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import require_management
 
+from ..access import can_resend, outgoing_email_for_user, visible_outgoing_emails
 from ..choices import EmailStatus
 from ..forms.notifications import NotificationSettingsForm
 from ..selectors import notifications as selectors
@@ -63,8 +64,8 @@ def email_outbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     require_management(user)
     context = {
-        "outbox": selectors.outbox(user.school if user.school_id else None, timezone.now()),
-        "can_resend": selectors.can_resend(user),
+        "outbox": selectors.outbox(visible_outgoing_emails(user), timezone.now()),
+        "can_resend": can_resend(user),
         "statuses": EmailStatus,
         "max_attempts": services.MAX_ATTEMPTS,
     }
@@ -75,8 +76,8 @@ def email_outbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """«Повторить»: the admin queues a failed e-mail again."""
-    email, can_resend = selectors.outgoing_email_for_user(request.user, pk)
-    if not can_resend:
+    email, may_resend = outgoing_email_for_user(request.user, pk)
+    if not may_resend:
         raise PermissionDenied
     try:
         services.email_retry(actor=request.user, email=email)

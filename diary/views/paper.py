@@ -1,7 +1,8 @@
 """Paper diaries of a class: who gets them, the batch print (one PDF, made in the background), the print log with
 each print's state and its PDF, consents and forms of information.
 
-The class teacher of the class, and the deputy, the director and the admin of its school; anyone else gets 404.
+The class teacher of the class, and the deputy, the director and the admin of its school; anyone else gets 404
+(``diary.access.visible_paper_classes``; the print log and the downloads: ``visible_paper_prints``).
 """
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from journal.lock import school_today
 
-from ..access import paper_class_for_user, paper_print_for_user
+from ..access import paper_class_for_user, paper_print_for_user, visible_paper_prints
 from ..forms.paper import PaperPrintForm
 from ..selectors import paper as selectors
 from ..services import paper as services
@@ -50,7 +51,7 @@ def paper(request: HttpRequest, class_pk: int) -> HttpResponse:
         "school_class": school_class,
         "form": form,
         "pupils": pupils,
-        "log": selectors.print_log(school_class, today, needed=bool(pupils)),
+        "log": selectors.print_log(school_class, today, needed=bool(pupils), prints=visible_paper_prints(request.user)),
         "every_days": selectors.PRINT_EVERY_DAYS,
         "consents": selectors.consent_rows(school_class),
         "no_consent": _("нет"),

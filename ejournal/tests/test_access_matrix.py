@@ -1,4 +1,4 @@
-"""Every URL in the URL conf, for every demo role and anonymous: allowed or denied as SPEC.md says.
+"""Every URL in the URL conf, for every demo role and anonymous: allowed or denied as docs/domain.md (roles) says.
 
 A new URL without an entry in MATRIX fails ``test_every_url_has_an_entry``.
 """

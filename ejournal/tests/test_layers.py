@@ -65,3 +65,18 @@ def test_an_added_upward_import_is_caught(copy_of_the_apps: Path, module: str, l
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert module.removesuffix(".py").replace("/", ".") in result.stdout
+
+
+def test_every_folder_of_modules_is_a_package():
+    """A folder of modules without __init__.py is a namespace package, which import-linter leaves out of every
+    contract without a word: the layers would not be checked there."""
+    missing = [
+        str(folder.relative_to(ROOT))
+        for app in APPS
+        for folder in [ROOT / app, *(ROOT / app).rglob("*")]
+        if folder.is_dir()
+        and folder.name != "__pycache__"
+        and any(folder.glob("*.py"))
+        and not (folder / "__init__.py").exists()
+    ]
+    assert missing == []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import InfoForm, Sex
 from accounts.models import ParentProfile, PupilProfile
 from journal.choices import ImportKind
-from journal.services.imports.checks import EXTENSIONS, MAX_FILE_SIZE, MAX_ROWS
+from journal.services.imports.table import EXTENSIONS, MAX_FILE_SIZE, MAX_ROWS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

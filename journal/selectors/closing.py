@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.models import PupilProfile, School
 
 from ..models import Enrollment, Promotion, PromotionDecision, SchoolClass, SchoolYear
+from ..render.closing import promotion_options_html
 
 GRADUATION_GRADES = (9, 11)
 PUPIL_ORDER = ("pupil__user__last_name", "pupil__user__first_name", "pupil__user__middle_name")
@@ -345,16 +345,6 @@ def promotion_options(school_class: SchoolClass, next_classes: list[SchoolClass]
     return options
 
 
-def _options_html(options: list[tuple[str, str]], selected: str, missing_label: str) -> SafeString:
-    parts = []
-    if selected not in {value for value, _label in options}:
-        parts.append(f'<option value="{escape(selected)}" selected>{escape(missing_label)}</option>')
-    for value, label in options:
-        mark = " selected" if value == selected else ""
-        parts.append(f'<option value="{escape(value)}"{mark}>{escape(label)}</option>')
-    return mark_safe("".join(parts))  # every value and label is escaped above
-
-
 def promotion_board(year: SchoolYear, *, with_options: bool = False) -> PromotionBoard:
     """The preview for the whole school, class by class, with counts (5 queries, whatever the number of pupils).
 
@@ -417,7 +407,7 @@ def promotion_board(year: SchoolYear, *, with_options: bool = False) -> Promotio
         if with_options:
             if school_class.pk not in options_by_class:
                 options_by_class[school_class.pk] = promotion_options(school_class, next_classes)
-            row.options_html = _options_html(options_by_class[school_class.pk], value, row.label)
+            row.options_html = promotion_options_html(options_by_class[school_class.pk], value, row.label)
         group.rows.append(row)
     board.missing_pupils = len(set(on_roll) - previewed)
     board.missing_classes = [f"{grade} «{letter}»" for grade, letter in sorted(missing_classes)]

@@ -11,7 +11,7 @@
 5. every cell's marks and attendance, with the school's kinds of work (their weights), in one ``UNION ALL``.
 
 They are written in plain SQL (see "Plain SQL" below). Everything a cell shows is prepared here as plain
-strings; journal.views.grid joins the rows into HTML.
+strings; journal.render.grid joins the rows into HTML.
 """
 
 import datetime as dt
@@ -614,3 +614,8 @@ def cell_history(lesson: Lesson, pupil: PupilProfile) -> list[HistoryEntry]:
         old_code = record.code
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries
+
+
+def lesson_homework(lesson: Lesson) -> list[Homework]:
+    """The lesson's homework with text (general and individual), with the pupils each one is for (2 queries)."""
+    return list(Homework.objects.filter(lesson=lesson).exclude(text="").prefetch_related("pupils__user").order_by("pk"))

@@ -17,7 +17,7 @@ from accounts.choices import InfoForm, Role
 from accounts.models import ParentProfile, PupilProfile, User
 from journal.lock import school_today
 from journal.models import Enrollment, SchoolClassUserObjectPermission
-from journal.services.imports.checks import NAME_RE, clean_name, normalize_phone
+from journal.services.imports.values import NAME_RE, clean_name, normalize_phone
 
 
 class _Unchanged:

@@ -6,9 +6,13 @@ the journal and never write in it: PermissionDenied.
 
 What the 10-working-day lock covers (journal.lock.edit_state): marks and attendance [000 §5.3]. The lesson record
 (topic, КТП topic, kind of work, control work) and homework are not marks: they stay editable all year, including
-ahead of the lesson (a topic planned from the КТП), because the regulation's deadline for them («в день урока»,
-[002 §4.4.1, 003 §2.8]) is a matter for the deputy's timeliness audit, which reads their history, not a lock.
+ahead of the lesson (a topic planned from the КТП), because the regulations' deadlines for them (the record by
+24:00 of the lesson day [002 §4.4.1]; homework during the lesson or within 1.5 h after the class's lessons end
+[003 §2.8]) are a matter for the deputy's timeliness audit, which reads their history, not a lock.
 A closed year refuses everything.
+
+The lesson page saves its record and its homework together (lesson_record_and_homework_set): one transaction
+around the two services, so a refused homework leaves the topic as it was.
 
 Every write sets ``_history_user`` so that simple_history records who made it even outside a request (imports,
 Celery), and nothing is hard-deleted: clearing a mark or an absence sets "" and keeps the row and its history;
@@ -21,6 +25,7 @@ one row, the last value, and both changes in its history; never a duplicate or a
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -55,7 +60,8 @@ MARK_ALIASES = {"зачёт": MarkValue.PASS, "зачет": MarkValue.PASS, "н�
 MARK_POSITIONS = (1, 2)  # up to two marks per pupil per lesson
 # Absent for the whole lesson; «оп» (late) is present and may get a mark.
 ABSENT_CODES = frozenset({AttendanceCode.ABSENT, AttendanceCode.ILL, AttendanceCode.EXCUSED, AttendanceCode.UNEXCUSED})
-# The class teacher corrects reasons after a document arrives [003 §2.9], also after the lock: calendar days.
+# The class teacher corrects reasons within 2 working days after a document arrives [003 §2.9], also after the lock.
+# The system cannot know when the document arrived: it keeps the correction open for 30 calendar days after the lesson.
 REASON_CORRECTION_DAYS = 30
 TOPIC_MAX_LENGTH = Lesson._meta.get_field("topic").max_length
 HOMEWORK_MAX_LENGTH = 4000
@@ -503,3 +509,39 @@ def homework_remove(*, actor: User, homework: Homework) -> Homework:
         homework._history_user = actor
         homework.save(update_fields=["text", "updated_by", "updated_at"])
     return homework
+
+
+# The lesson page: the record and the homework together -------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_record_and_homework_set(
+    *,
+    actor: User,
+    lesson: Lesson,
+    topic: str,
+    plan_topic: PlanTopic | None,
+    work_type: WorkType | None,
+    is_control: bool,
+    homework_text: str,
+    homework_pupils: Iterable[PupilProfile] = (),
+    homework: Homework | None = None,
+) -> Lesson:
+    """Write the whole lesson record and one homework at once, as the lesson page submits them: all or nothing.
+
+    A topic left empty with a КТП topic chosen takes the КТП topic's title. A homework text gives ``homework``
+    (a new one when None) to the whole class or to ``homework_pupils``; an empty text takes ``homework`` back.
+    The rules are those of lesson_record_set, homework_set and homework_remove; any refusal rolls back the lot.
+    """
+    topic = topic.strip()
+    if not topic and plan_topic is not None:
+        topic = plan_topic.title
+    lesson_record_set(
+        actor=actor, lesson=lesson, topic=topic, plan_topic=plan_topic, work_type=work_type, is_control=is_control
+    )
+    text = homework_text.strip()
+    if text:
+        homework_set(actor=actor, lesson=lesson, text=text, pupils=list(homework_pupils), homework=homework)
+    elif homework is not None:
+        homework_remove(actor=actor, homework=homework)
+    return lesson

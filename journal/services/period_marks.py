@@ -1,7 +1,8 @@
 """Period marks (четверть/полугодие/триместр, год, экзамен, итоговая): proposed, set, and the deputy's override.
 
 The teacher proposes (``proposed_value``); the teacher or the class teacher of the class sets (``value``)
-[003 §4.4]. A mark for a study period needs the minimum number of current marks in that period [000 §6.1]
+[003 §4.4]. A mark for a study period needs the minimum number of current marks in that period (000 §6.1 sets it
+for the quarter; we apply it to every study period)
 (``period_mark_minimum`` by the assignment's hours per week) unless the deputy head has allowed it with a
 written reason (``period_mark_override``). "н/а" and "осв." are not marks [002 §5.3, 000 §6.2]. The year mark
 is allowed once the pupil has at least one period mark set in the assignment; exam and final marks have no

@@ -1,6 +1,7 @@
 """The calendar-thematic plan (КТП) of an assignment: topics by hand, from a CSV/XLSX file, copied; applied to lessons.
 
-Only the assignment's teacher and the class teacher write the plan [003 §4.3–4.4], never in a closed year.
+The teacher enters the КТП [001 §3.2.1, 002 §4.4.7]; we let the class teacher, who keeps the class's whole journal
+[003 §4.4], write it too. Never in a closed year.
 Topics are numbered 1..n without gaps (№ п/п). Replacing the whole plan (an import or a copy) rewrites the
 lines in place and unlinks the lessons from the old plan: a lesson that was held keeps its topic as text (the
 record stands), a lesson not held yet loses the topic it had only from the old plan (a topic typed by the
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from journal.services.imports.checks import cell_text, decode_upload, xlsx_rows
+from journal.services.imports.table import cell_text, decode_upload, xlsx_rows
 
 from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment
 from .period_marks import can_keep_journal

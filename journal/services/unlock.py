@@ -1,7 +1,8 @@
 """Edit windows: the deputy head or the admin reopens a locked assignment or lesson for a while, with a reason.
 
-After the 10-working-day lock (journal.lock) marks can be changed only through such a window [000 §5.3], e.g.
-when the school kept paper journals during an outage and transfers them within 2 working days [003 §3]. A window
+The 10-working-day lock (journal.lock) allows no change at all [000 §5.3]; the windows are our exception to it,
+for the case the regulations do name: the school kept paper journals during an outage and transfers them into the
+e-journal within 2 working days [003 §3.1–3.2]. A window
 is never changed or deleted: the list of windows is the log of who reopened what, when and why.
 """
 

@@ -13,11 +13,12 @@ from accounts.choices import InfoForm, ParentKind, Role
 from accounts.models import ParentChild, ParentProfile, PupilProfile, User
 from journal.choices import ImportKind
 from journal.models import Enrollment, ImportJob
-from journal.services.imports import checks as imports
+from journal.services.imports import table
+from journal.services.imports import values as cell_values
 from journal.services.imports.apply import import_apply, import_upload
 
-PUPIL_HEADER = [column.title for column in imports.PUPIL_COLUMNS]
-STAFF_HEADER = [column.title for column in imports.STAFF_COLUMNS]
+PUPIL_HEADER = [column.title for column in table.PUPIL_COLUMNS]
+STAFF_HEADER = [column.title for column in table.STAFF_COLUMNS]
 
 
 def pupil_row(**values) -> list[str]:
@@ -41,7 +42,7 @@ def pupil_row(**values) -> list[str]:
         "parent2_email": "",
     }
     row.update(values)
-    return [row[column.key] for column in imports.PUPIL_COLUMNS]
+    return [row[column.key] for column in table.PUPIL_COLUMNS]
 
 
 NO_PARENT = {"parent1_name": "", "parent1_kind": "", "parent1_phone": "", "parent1_email": ""}
@@ -58,7 +59,7 @@ def staff_row(**values) -> list[str]:
         "username": "",
     }
     row.update(values)
-    return [row[column.key] for column in imports.STAFF_COLUMNS]
+    return [row[column.key] for column in table.STAFF_COLUMNS]
 
 
 def to_csv(rows, header=PUPIL_HEADER, delimiter=";", encoding="utf-8-sig") -> bytes:
@@ -94,22 +95,22 @@ def messages_of(job: ImportJob) -> list[str]:
 
 
 def test_csv_utf8_with_bom_and_semicolons(cast):
-    rows = imports.read_table(ImportKind.PUPILS, "список.CSV", to_csv([pupil_row()]))
-    assert rows == [{"line": 2, "values": dict(zip([c.key for c in imports.PUPIL_COLUMNS], pupil_row(), strict=True))}]
+    rows = table.read_table(ImportKind.PUPILS, "список.CSV", to_csv([pupil_row()]))
+    assert rows == [{"line": 2, "values": dict(zip([c.key for c in table.PUPIL_COLUMNS], pupil_row(), strict=True))}]
 
 
 def test_csv_cp1251_with_commas_as_excel_saves_it(cast):
     content = to_csv([pupil_row(parent1_phone="89123456789")], delimiter=",", encoding="cp1251")
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
-    rows = imports.read_table(ImportKind.PUPILS, "list.csv", content)
+    rows = table.read_table(ImportKind.PUPILS, "list.csv", content)
     assert rows[0]["values"]["last_name"] == "Соколов"
     assert rows[0]["values"]["parent1_name"] == "Соколова Ирина Павловна"
 
 
 def test_csv_without_bom_and_with_excel_separator_line(cast):
     content = b"sep=,\n" + to_csv([pupil_row()], delimiter=",", encoding="utf-8")
-    rows = imports.read_table(ImportKind.PUPILS, "list.csv", content)
+    rows = table.read_table(ImportKind.PUPILS, "list.csv", content)
     # Excel hides its «sep=» line: the header is row 1 there, and the rows are numbered as Excel shows them.
     assert rows[0]["line"] == 2 and rows[0]["values"]["class_name"] == "7А"
 
@@ -136,7 +137,7 @@ def test_a_title_above_the_header_row_is_skipped(cast):
     sheet.append(pupil_row())
     buffer = io.BytesIO()
     workbook.save(buffer)
-    rows = imports.read_table(ImportKind.PUPILS, "list.xlsx", buffer.getvalue())
+    rows = table.read_table(ImportKind.PUPILS, "list.xlsx", buffer.getvalue())
     assert rows[0]["line"] == 4 and rows[0]["values"]["last_name"] == "Соколов"
 
 
@@ -155,7 +156,7 @@ def test_headers_are_matched_loosely_and_number_columns_are_ignored(cast):
     content = to_csv(
         [["1", "Соколов", "Артём", "12.04.2013", "7 «А»", "Соколова Ирина", "мать", "s@example.ru"]], header
     )
-    rows = imports.read_table(ImportKind.PUPILS, "list.csv", content)
+    rows = table.read_table(ImportKind.PUPILS, "list.csv", content)
     assert rows[0]["values"]["parent1_email"] == "s@example.ru"
     assert rows[0]["values"]["class_name"] == "7 «А»"
 
@@ -184,19 +185,19 @@ def test_bad_files_are_refused_whole(cast, file_name, content, message):
 
 def test_size_and_row_limits(cast, monkeypatch):
     with pytest.raises(ValidationError, match="слишком большой"):
-        imports.read_table(ImportKind.PUPILS, "list.csv", b" " * (imports.MAX_FILE_SIZE + 1))
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+        table.read_table(ImportKind.PUPILS, "list.csv", b" " * (table.MAX_FILE_SIZE + 1))
+    monkeypatch.setattr(table, "MAX_ROWS", 3)
     with pytest.raises(ValidationError, match="больше 3 строк"):
-        imports.read_table(ImportKind.PUPILS, "list.csv", to_csv([pupil_row()] * 4))
-    assert len(imports.read_table(ImportKind.PUPILS, "list.csv", to_csv([pupil_row()] * 3))) == 3
+        table.read_table(ImportKind.PUPILS, "list.csv", to_csv([pupil_row()] * 4))
+    assert len(table.read_table(ImportKind.PUPILS, "list.csv", to_csv([pupil_row()] * 3))) == 3
 
 
 @pytest.mark.parametrize("kind", [ImportKind.PUPILS, ImportKind.STAFF])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_sample_files_read_back(cast, kind, fmt):
-    rows = imports.read_table(kind, f"sample.{fmt}", imports.template_file(kind, fmt))
+    rows = table.read_table(kind, f"sample.{fmt}", table.template_file(kind, fmt))
     assert len(rows) == 1
-    assert rows[0]["values"]["last_name"] == imports.COLUMNS[kind][0].example
+    assert rows[0]["values"]["last_name"] == table.COLUMNS[kind][0].example
     if kind == ImportKind.PUPILS:
         assert rows[0]["values"]["date_of_birth"] == "15.03.2014"
 
@@ -216,7 +217,7 @@ def test_sample_files_read_back(cast, kind, fmt):
     ],
 )
 def test_class_names(text, expected):
-    assert imports.parse_class_name(text) == expected
+    assert cell_values.parse_class_name(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -233,12 +234,12 @@ def test_class_names(text, expected):
     ],
 )
 def test_phone_numbers(text, expected):
-    assert imports.normalize_phone(text) == expected
+    assert cell_values.normalize_phone(text) == expected
 
 
 def test_login_transliteration():
-    assert imports.login_base("Щукина-Юдина", "Ёлка", "Яковлевна") == "shchukina-yudina.ey"
-    assert imports.login_base("Smith", "John", "") == "smith.j"
+    assert cell_values.login_base("Щукина-Юдина", "Ёлка", "Яковлевна") == "shchukina-yudina.ey"
+    assert cell_values.login_base("Smith", "John", "") == "smith.j"
 
 
 # --- bad rows ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from journal import services as journal_services
 from journal.choices import ImportKind, YearStatus
 from journal.models import Enrollment, ImportJob, SchoolClass
 from journal.services.imports import apply as import_services
-from journal.services.imports import checks as imports
+from journal.services.imports import checks
 from journal.services.imports.apply import import_apply
 from journal.tests.test_imports import pupil_row, staff_row, upload
 
@@ -115,8 +115,8 @@ def test_staff_import_queries_do_not_grow(cast):
 def test_taken_logins_are_the_base_and_the_base_with_digits(cast):
     for username in ("Ivanov.AP", "ivanov.ap7", "ivanov.apx", "xivanov.ap", "ivanov.a"):
         User.objects.create(username=username, role=Role.PUPIL, school=cast.school)
-    assert imports._taken_logins(["ivanov.ap", "petrov.i"]) == {"ivanov.ap", "ivanov.ap7"}
-    assert imports._taken_logins([]) == set()
+    assert checks._taken_logins(["ivanov.ap", "petrov.i"]) == {"ivanov.ap", "ivanov.ap7"}
+    assert checks._taken_logins([]) == set()
 
 
 # --- the same result as the services ----------------------------------------------------------

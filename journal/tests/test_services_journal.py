@@ -31,6 +31,7 @@ from journal.services.journal import (
     attendance_set,
     homework_remove,
     homework_set,
+    lesson_record_and_homework_set,
     lesson_record_set,
     mark_set,
 )
@@ -444,6 +445,73 @@ def test_homework_rules(cast, lesson, today):
     with pytest.raises(PermissionDenied):
         homework_remove(actor=cast.other_teacher, homework=homework)
     assert Homework.objects.get().text == "№ 1"
+
+
+# The lesson page: the record and the homework together -------------------------------------------------------------
+
+
+def save_page(cast, lesson, **given):
+    fields = dict(topic="", plan_topic=None, work_type=None, is_control=False, homework_text="", homework=None)
+    return lesson_record_and_homework_set(actor=cast.teacher, lesson=lesson, **(fields | given))
+
+
+def test_the_lesson_page_writes_the_record_and_the_homework(cast, lesson, today):
+    lesson.topic = "Повторение"
+    lesson.save()
+    plan_topic = PlanTopic.objects.create(assignment=cast.math_a, order=1, title="Обыкновенные дроби")
+    independent = kind(cast, "самостоятельная работа")
+    # An emptied topic with a КТП topic chosen takes the КТП topic's title.
+    result = save_page(
+        cast,
+        lesson,
+        topic="  ",
+        plan_topic=plan_topic,
+        work_type=independent,
+        homework_text=" № 245 ",
+        homework_pupils=[cast.pupil],
+    )
+    lesson.refresh_from_db()
+    assert result == lesson
+    assert (lesson.topic, lesson.plan_topic, lesson.work_type, lesson.is_control) == (
+        "Обыкновенные дроби",
+        plan_topic,
+        independent,
+        False,
+    )
+    homework = Homework.objects.get(lesson=lesson)
+    assert homework.text == "№ 245" and list(homework.pupils.all()) == [cast.pupil]
+    # The same homework is changed in place, then an empty text takes it back (the row stays).
+    save_page(cast, lesson, topic="Дроби", homework_text="№ 246", homework=homework)
+    homework.refresh_from_db()
+    assert (homework.text, list(homework.pupils.all())) == ("№ 246", [])
+    save_page(cast, lesson, topic="Дроби", homework=homework)
+    homework.refresh_from_db()
+    assert homework.text == "" and Lesson.objects.get(pk=lesson.pk).topic == "Дроби"
+
+
+def test_a_refused_homework_leaves_the_lesson_record_as_it_was(cast, lesson, today):
+    lesson_record_set(actor=cast.teacher, lesson=lesson, topic="Повторение")
+    history = Lesson.history.filter(id=lesson.pk).count()
+    with pytest.raises(ValidationError, match="только учащимся 7 «А»"):
+        save_page(cast, lesson, topic="Дроби", is_control=True, homework_text="№ 1", homework_pupils=[cast.other_pupil])
+    fresh = Lesson.objects.get(pk=lesson.pk)
+    assert (fresh.topic, fresh.is_control) == ("Повторение", False)  # nothing half-saved
+    assert Lesson.history.filter(id=lesson.pk).count() == history
+    assert not Homework.objects.exists()
+
+
+def test_the_lesson_page_is_refused_to_a_reader(cast, lesson, today):
+    with pytest.raises(PermissionDenied):
+        lesson_record_and_homework_set(
+            actor=cast.deputy,
+            lesson=lesson,
+            topic="Дроби",
+            plan_topic=None,
+            work_type=None,
+            is_control=False,
+            homework_text="№ 1",
+        )
+    assert Lesson.objects.get(pk=lesson.pk).topic == "" and not Homework.objects.exists()
 
 
 # Concurrency (PostgreSQL only: SQLite serialises writers with a database lock) -------------------------------------

@@ -27,7 +27,7 @@ from journal.selectors import people as selectors
 from journal.services import cards as card_services
 from journal.services import credentials as credential_services
 from journal.services.imports import apply as import_services
-from journal.services.imports.checks import template_file
+from journal.services.imports.table import template_file
 
 SLIPS_PER_PAGE = 8
 TEMPLATE_CONTENT_TYPES = {

@@ -1,6 +1,6 @@
 /* The class journal grid: keyboard entry like a spreadsheet; each cell saves at once (no dependencies).
  *
- * The table (journal/views/grid.py) carries everything: lesson columns are the header cells with data-l (pk,
+ * The table (journal/render/grid.py) carries everything: lesson columns are the header cells with data-l (pk,
  * state class open|unlocked|locked|future, data-d/-t/-w/-s/-r/-u for the info line), pupil rows have data-p, a cell
  * holds the attendance code in <i> and the marks in <b>. data-cell-url is present only for those who may write.
  * The server is the authority: a refused write comes back with a Russian message and the cell as stored.
@@ -20,7 +20,7 @@
   var info = document.getElementById("grid-info");
   var statusBox = document.getElementById("grid-status");
   var bar = document.getElementById("grid-bar");
-  // The page's texts come translated from the server (journal.views.grid.script_messages) as JSON.
+  // The page's texts come translated from the server (journal.render.grid.script_messages) as JSON.
   var messagesBox = document.getElementById("grid-messages");
   var MESSAGES = messagesBox ? JSON.parse(messagesBox.textContent) : {};
   function msg(key) { return MESSAGES[key] || key; }

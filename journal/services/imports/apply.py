@@ -29,7 +29,8 @@ from accounts.services.users import ensure_school_admin
 from journal.choices import ImportKind
 from journal.models import Enrollment, ImportJob, SchoolClass
 from journal.services import ensure_year_writable
-from journal.services.imports.checks import PersonPlan, PupilPlan, RowCheck, StaffPlan, check_rows, read_table
+from journal.services.imports.checks import PersonPlan, PupilPlan, RowCheck, StaffPlan, check_rows
+from journal.services.imports.table import read_table
 
 MAX_LISTED_PROBLEMS = 10
 # Fields not validated object by object: foreign keys (each would cost a query; they point at rows

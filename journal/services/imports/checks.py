@@ -1,432 +1,45 @@
-"""Reading and checking the lists an admin uploads: pupils with their parents, and staff (CSV or XLSX).
+"""Checking the rows of an import file: pupils with their parents, and staff.
 
-Nothing here writes. ``read_table`` turns a file into rows of strings (or refuses the whole file
-with a Russian message); ``check_rows`` checks every row against the school as it is now and
-plans what applying the file would create: logins, classes, which parents already exist.
-The services in ``accounts/services/imports.py`` store the result and apply it.
+Nothing here writes. ``check_rows`` checks every row (read by journal.services.imports.table) against the school
+as it is now and plans what applying the file would create: logins, classes, which parents already exist.
+journal.services.imports.apply stores the result and applies it.
 """
 
-import csv
 import datetime as dt
-import io
-import re
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db.models import CharField, Func, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.choices import STAFF_ROLES, ParentKind, Role, Sex
 from accounts.models import ParentProfile, PupilProfile, School, User
-from journal.choices import GRADES, ImportKind, YearStatus
+from journal.choices import ImportKind, YearStatus
 from journal.models import SchoolClass, SchoolYear
 from journal.selectors import current_year
 
-MAX_FILE_SIZE = 10 * 1024 * 1024  # 5,000 pupils with two parents each are ~1.5 MB of CSV
-# A school loads all its pupils at once in late August. Checking and applying are bulk (a fixed
-# number of queries whatever the number of rows); see bench/import_pupils.py for the timings.
-MAX_ROWS = 5000
-MAX_COLUMNS = 60
-HEADER_SEARCH_ROWS = 5  # title lines allowed above the header row
-EXTENSIONS = (".csv", ".xlsx")
-PARENT_SLOTS = (1, 2)
-DATE_FORMAT = "%d.%m.%Y"
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of an import file: its key in the rows, its header in the template, other accepted headers."""
-
-    key: str
-    title: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    example: str = ""
-
-
-def _parent_columns(slot: int, example: tuple[str, str, str, str]) -> list[Column]:
-    prefix = f"Родитель {slot}"
-    return [
-        Column(f"parent{slot}_name", f"{prefix} ФИО", aliases=(prefix, f"ФИО родителя {slot}"), example=example[0]),
-        Column(
-            f"parent{slot}_kind",
-            f"{prefix} кем приходится",
-            aliases=(f"{prefix} степень родства", f"{prefix} родство"),
-            example=example[1],
-        ),
-        Column(f"parent{slot}_phone", f"{prefix} телефон", aliases=(f"{prefix} тел",), example=example[2]),
-        Column(f"parent{slot}_email", f"{prefix} e-mail", aliases=(f"{prefix} почта",), example=example[3]),
-    ]
-
-
-PUPIL_COLUMNS: list[Column] = [
-    Column("last_name", "Фамилия", required=True, example="Иванов"),
-    Column("first_name", "Имя", required=True, example="Алексей"),
-    Column("middle_name", "Отчество", example="Петрович"),
-    Column("date_of_birth", "Дата рождения", required=True, aliases=("Д. р.",), example="15.03.2014"),
-    Column("sex", "Пол", example="м"),
-    Column("class_name", "Класс", required=True, example="5А"),
-    Column("date_from", "Дата зачисления", aliases=("Зачислен с",), example=""),
-    Column("username", "Логин", example=""),
-    *_parent_columns(1, ("Иванова Мария Сергеевна", "мать", "+7 900 123-45-67", "ivanova@example.ru")),
-    *_parent_columns(2, ("Иванов Пётр Николаевич", "отец", "+7 900 765-43-21", "")),
-]
-
-STAFF_COLUMNS: list[Column] = [
-    Column("last_name", "Фамилия", required=True, example="Смирнова"),
-    Column("first_name", "Имя", required=True, example="Елена"),
-    Column("middle_name", "Отчество", example="Викторовна"),
-    Column("role", "Должность", required=True, aliases=("Роль",), example="учитель"),
-    Column("email", "e-mail", aliases=("Почта",), example="smirnova@example.ru"),
-    Column("phone", "телефон", aliases=("тел",), example="+7 900 111-22-33"),
-    Column("username", "Логин", example=""),
-]
-
-COLUMNS: dict[str, list[Column]] = {ImportKind.PUPILS: PUPIL_COLUMNS, ImportKind.STAFF: STAFF_COLUMNS}
-
-# Columns a school's own spreadsheet often has and that carry nothing to import.
-IGNORED_HEADERS = frozenset({"", "n", "no", "номер", "пп", "нпп"})
-
-
-# --- reading the file -------------------------------------------------------------------------
-
-
-def _normalize_header(text: str) -> str:
-    text = str(text).strip().lower().replace("ё", "е")
-    text = re.sub(r"[еe][\s\-]*mail|емейл|имейл|эл\.?\s*почта|электронная\s+почта", "email", text)
-    return re.sub(r"[^0-9a-zа-я]", "", text)
-
-
-def _header_map(kind: str) -> dict[str, str]:
-    mapping = {}
-    for column in COLUMNS[kind]:
-        for header in (column.title, *column.aliases):
-            mapping[_normalize_header(header)] = column.key
-    return mapping
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime(DATE_FORMAT) if value.time() == dt.time(0) else value.strftime(f"{DATE_FORMAT} %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime(DATE_FORMAT)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers typed into a number cell
-    return " ".join(str(value).replace("\xa0", " ").split())
-
-
-def decode_upload(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1251")  # Excel in Russia saves CSV in Windows-1251
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("Не удалось прочитать текст файла. Сохраните его как CSV в кодировке UTF-8 или Windows-1251.")
-        ) from None
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = decode_upload(content)
-    lines = text.splitlines()
-    delimiter = None
-    if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
-        delimiter = lines[0][4]  # Excel's own hint line
-        text = "\n".join(lines[1:])
-    if delimiter is None:
-        header = next((line for line in lines if line.strip()), "")
-        counts = {candidate: header.count(candidate) for candidate in (";", ",", "\t")}
-        delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [cell_text(cell) for cell in row[:MAX_COLUMNS]]
-
-
-def xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationError(
-            _("Файл не похож на книгу Excel (XLSX). Сохраните его в Excel как «Книга Excel».")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size into the file; read what is there
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield [cell_text(cell) for cell in row]
-    finally:
-        workbook.close()
-
-
-def read_table(kind: str, file_name: str, content: bytes) -> list[dict]:
-    """The file's data rows as ``{"line": n, "values": {key: text}}``; the whole file is refused for a bad header."""
-    name = file_name.lower()
-    if not name.endswith(EXTENSIONS):
-        raise ValidationError(
-            _("Файлы такого вида не принимаются: загрузите таблицу CSV или XLSX (книга Excel). Образец можно скачать.")
-        )
-    if len(content) > MAX_FILE_SIZE:
-        raise ValidationError(
-            _("Файл слишком большой: не больше %(mb)s МБ. Разделите список на части.")
-            % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
-        )
-    raw_rows = xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
-    keys: list[str | None] | None = None
-    rows: list[dict] = []
-    first_filled: list[str] | None = None
-    skipped = 0
-    try:
-        for line, cells in enumerate(raw_rows, start=1):
-            if not any(cells):
-                continue
-            if keys is None:
-                # A title such as «Список 5 «А» класса» may stand above the header row: skip a few such lines.
-                first_filled = first_filled or cells
-                if not _looks_like_header(kind, cells) and skipped < HEADER_SEARCH_ROWS:
-                    skipped += 1
-                    continue
-                keys = _header_keys(kind, cells if _looks_like_header(kind, cells) else first_filled)
-                continue
-            values = {key: (cells[index] if index < len(cells) else "") for index, key in enumerate(keys) if key}
-            if not any(values.values()):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(
-                    _("В файле больше %(max)s строк. Разделите список на части (например, по параллелям).")
-                    % {"max": MAX_ROWS}
-                )
-            rows.append({"line": line, "values": values})
-    except csv.Error as error:
-        raise ValidationError(_("Файл CSV повреждён: %(error)s") % {"error": error}) from None
-    if keys is None and first_filled is not None:
-        _header_keys(kind, first_filled)  # no header row found: explain what the first line lacks
-    if keys is None or not rows:
-        raise ValidationError(_("В файле нет ни одной строки с данными под строкой заголовков."))
-    for row in rows:
-        for column in COLUMNS[kind]:
-            row["values"].setdefault(column.key, "")
-    return rows
-
-
-def _looks_like_header(kind: str, cells: list[str]) -> bool:
-    mapping = _header_map(kind)
-    return sum(1 for cell in cells if _normalize_header(cell) in mapping) >= 2
-
-
-def _header_keys(kind: str, cells: list[str]) -> list[str | None]:
-    mapping = _header_map(kind)
-    keys: list[str | None] = []
-    problems = []
-    for cell in cells:
-        normalized = _normalize_header(cell)
-        if normalized in IGNORED_HEADERS:
-            keys.append(None)
-            continue
-        key = mapping.get(normalized)
-        if key is None:
-            problems.append(_("Неизвестный столбец «%(name)s».") % {"name": cell})
-        elif key in keys:
-            problems.append(_("Столбец «%(name)s» встречается дважды.") % {"name": cell})
-        keys.append(key)
-    missing = [column.title for column in COLUMNS[kind] if column.required and column.key not in keys]
-    if missing:
-        problems.append(
-            _("В файле нет обязательных столбцов: %(names)s.") % {"names": ", ".join(f"«{m}»" for m in missing)}
-        )
-    if problems:
-        problems.append(_("Первая строка файла должна содержать заголовки столбцов, как в образце."))
-        raise ValidationError(problems)
-    return keys
-
-
-# --- values -----------------------------------------------------------------------------------
-
-NAME_RE = re.compile(r"^[^\W\d_]+(?:[-' ][^\W\d_]+)*$")
-DATE_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})$")
-ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-CLASS_RE = re.compile(r"^(\d{1,2})\s*[-–—]?\s*[«\"„“'”]?\s*([^\W\d_]{1,4})\s*[»\"“”']?(?:\s*класс)?$", re.IGNORECASE)
-# Latin letters that look like Cyrillic ones, typed by mistake in class letters.
-LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
-SEX_VALUES = {
-    "м": Sex.MALE,
-    "муж": Sex.MALE,
-    "мужской": Sex.MALE,
-    "m": Sex.MALE,
-    "ж": Sex.FEMALE,
-    "жен": Sex.FEMALE,
-    "женский": Sex.FEMALE,
-    "f": Sex.FEMALE,
-}
-PARENT_KIND_VALUES = {
-    "мать": ParentKind.MOTHER,
-    "мама": ParentKind.MOTHER,
-    "отец": ParentKind.FATHER,
-    "папа": ParentKind.FATHER,
-    "опекун": ParentKind.GUARDIAN,
-    "опекунша": ParentKind.GUARDIAN,
-    "попечитель": ParentKind.TRUSTEE,
-    "иной законный представитель": ParentKind.OTHER,
-    "законный представитель": ParentKind.OTHER,
-    "иное": ParentKind.OTHER,
-    "другое": ParentKind.OTHER,
-    "бабушка": ParentKind.OTHER,
-    "дедушка": ParentKind.OTHER,
-    "тетя": ParentKind.OTHER,
-    "дядя": ParentKind.OTHER,
-}
-ROLE_PREFIXES = [
-    ("заместительдиректора", Role.DEPUTY),
-    ("замдиректора", Role.DEPUTY),
-    ("завуч", Role.DEPUTY),
-    ("учитель", Role.TEACHER),
-    ("педагог", Role.TEACHER),
-    ("администратор", Role.ADMIN),
-]
-TRANSLIT = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "v",
-        "г": "g",
-        "д": "d",
-        "е": "e",
-        "ё": "e",
-        "ж": "zh",
-        "з": "z",
-        "и": "i",
-        "й": "y",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "kh",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "shch",
-        "ъ": "",
-        "ы": "y",
-        "ь": "",
-        "э": "e",
-        "ю": "yu",
-        "я": "ya",
-    }
+from .values import (
+    DATE_FORMAT,
+    NAME_RE,
+    PARENT_KIND_VALUES,
+    SEX_VALUES,
+    USERNAME_RE,
+    clean_name,
+    full_name,
+    is_valid_email,
+    login_base,
+    name_key,
+    normalize_phone,
+    parse_class_name,
+    parse_date,
+    parse_role,
+    phone_key,
 )
-USERNAME_RE = re.compile(r"^[A-Za-z0-9.@+_-]+$")
 
-
-def clean_name(text: str) -> str:
-    """Collapse spaces; fix names typed all in lower or upper case («иванов» → «Иванов»)."""
-    text = " ".join(text.split())
-    if text and (text.islower() or text.isupper()):
-        text = " ".join("-".join(part.capitalize() for part in word.split("-")) for word in text.split())
-    return text
-
-
-def name_key(*parts: str) -> tuple[str, ...]:
-    return tuple(part.lower().replace("ё", "е") for part in parts)
-
-
-def full_name(*parts: str) -> str:
-    return " ".join(part for part in parts if part)
-
-
-def parse_date(text: str) -> dt.date | None:
-    """ДД.ММ.ГГГГ (also with / or -) or ISO; None when it is not a real date."""
-    text = text.strip().split(" ")[0]
-    match = DATE_RE.match(text)
-    try:
-        if match:
-            day, month, year = (int(group) for group in match.groups())
-            if year < 1000:
-                return None  # a two-digit year is a guess we do not make
-            return dt.date(year, month, day)
-        match = ISO_DATE_RE.match(text)
-        if match:
-            year, month, day = (int(group) for group in match.groups())
-            return dt.date(year, month, day)
-    except ValueError:
-        return None
-    return None
-
-
-def normalize_phone(text: str) -> str | None:
-    """A Russian number as «+7 912 345-67-89»; another plausible number as typed; None for something else."""
-    text = " ".join(text.split())
-    if not text:
-        return ""
-    if re.search(r"[^\d\s()+\-.]", text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits[0] in "78":
-        digits = digits[1:]
-    elif not (len(digits) == 10 and digits[0] == "9"):
-        return text if 5 <= len(digits) <= 15 else None
-    return f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
-
-
-def phone_key(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    return digits[-10:]
-
-
-def is_valid_email(text: str) -> bool:
-    try:
-        validate_email(text)
-    except ValidationError:
-        return False
-    return True
-
-
-def parse_class_name(text: str) -> tuple[int, str] | None:
-    match = CLASS_RE.match(" ".join(text.split()))
-    if not match:
-        return None
-    grade, letter = int(match.group(1)), match.group(2).upper().translate(LOOKALIKES)
-    if grade not in GRADES:
-        return None
-    return grade, letter
-
-
-def parse_role(text: str) -> str | None:
-    normalized = re.sub(r"[^а-я]", "", text.lower().replace("ё", "е"))
-    if normalized == "директор":
-        return Role.DIRECTOR
-    for prefix, role in ROLE_PREFIXES:
-        if normalized.startswith(prefix):
-            return role
-    return None
-
-
-def login_base(last_name: str, first_name: str, middle_name: str) -> str:
-    """«Иванов Алексей Петрович» → ivanov.ap (Russian letters transliterated, others dropped)."""
-
-    def latin(text: str) -> str:
-        return re.sub(r"[^a-z0-9-]", "", text.lower().translate(TRANSLIT)).strip("-")
-
-    initials = "".join(latin(part)[:1] for part in (first_name, middle_name) if part)
-    surname = latin(last_name)[:30] or "user"
-    return f"{surname}.{initials}" if initials else surname
-
-
-# --- checking rows ----------------------------------------------------------------------------
+PARENT_SLOTS = (1, 2)
 
 
 @dataclass
@@ -901,40 +514,3 @@ def _taken_logins(bases: Iterable[str]) -> set[str]:
     stem = Func(Lower("username"), Value("0123456789"), function="RTRIM", output_field=CharField())
     names = User.objects.annotate(login_stem=stem).filter(login_stem__in=bases).values_list("username", flat=True)
     return {name.lower() for name in names}
-
-
-# --- sample files -----------------------------------------------------------------------------
-
-
-def template_file(kind: str, fmt: str) -> bytes:
-    """A sample file to fill in: the header row and one example row (CSV for Excel: UTF-8 with BOM, «;»)."""
-    columns = COLUMNS[kind]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([column.title for column in columns])
-        writer.writerow([column.example for column in columns])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(ImportKind(kind).label)[:31]
-    sheet.append([column.title for column in columns])
-    example = []
-    for column in columns:
-        value: object = column.example
-        if column.key in ("date_of_birth", "date_from") and column.example:
-            value = parse_date(column.example)
-        example.append(value)
-    sheet.append(example)
-    for index, column in enumerate(columns, start=1):
-        sheet.cell(row=1, column=index).font = Font(bold=True)
-        sheet.cell(row=2, column=index).number_format = "DD.MM.YYYY" if column.key.startswith("date") else "@"
-        sheet.column_dimensions[get_column_letter(index)].width = max(len(column.title), len(column.example)) + 3
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
