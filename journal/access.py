@@ -15,18 +15,20 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import can_edit_structure, is_school_management
-from accounts.choices import Role
+from accounts.choices import STAFF_ROLES, Role
 from accounts.models import PupilProfile, PupilUserObjectPermission, User
 
 from .models import (
     Enrollment,
     Lesson,
+    Room,
     SchoolClass,
     SchoolClassUserObjectPermission,
     SchoolYear,
     Substitution,
     TeachingAssignment,
     TeachingAssignmentUserObjectPermission,
+    TimetableEntry,
 )
 
 LESSON_TEACHER, LESSON_CLASS_TEACHER, LESSON_SUBSTITUTE = "teacher", "class_teacher", "substitute"
@@ -125,6 +127,32 @@ def visible_pupils(user: User) -> QuerySet[PupilProfile]:
         ).values("content_object_id")
         condition |= Q(Exists(Enrollment.objects.filter(pupil_id=OuterRef("pk"), school_class_id__in=managed)))
     return pupils.filter(condition)
+
+
+def _school_staff_scope(queryset: QuerySet, user: User, school_path: str) -> QuerySet:
+    if not getattr(user, "is_authenticated", False) or not user.is_staff_member:
+        return queryset.none()
+    scoped = _school_scope(queryset, user, school_path)
+    return queryset.none() if scoped is None else scoped
+
+
+def timetable_classes(user: User) -> QuerySet[SchoolClass]:
+    """Classes as timetables: the school's timetable is open to all its staff, by class, teacher and room (pupils and
+    parents see their own in the diary)."""
+    return _school_staff_scope(SchoolClass.objects.all(), user, "year__school_id")
+
+
+def timetable_teachers(user: User) -> QuerySet[User]:
+    """The school's staff as timetables (a teacher's week)."""
+    return _school_staff_scope(User.objects.filter(role__in=STAFF_ROLES), user, "school_id")
+
+
+def timetable_rooms(user: User) -> QuerySet[Room]:
+    return _school_staff_scope(Room.objects.all(), user, "school_id")
+
+
+def timetable_entries(user: User) -> QuerySet[TimetableEntry]:
+    return _school_staff_scope(TimetableEntry.objects.all(), user, "year__school_id")
 
 
 # Detail pages: the object from its visible queryset, and whether the user may write -------------------------------

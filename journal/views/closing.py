@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import can_edit_structure, is_school_management, require_management, same_school
+from accounts.access import can_edit_structure, require_management
 from accounts.models import PupilProfile
-from journal.access import class_for_user, pupil_for_user
+from journal.access import class_for_user, pupil_for_user, visible_classes, visible_years
 from journal.forms.closing import (
     ARRIVAL_REASONS,
     LEAVING_REASONS,
@@ -301,10 +301,11 @@ def _parse_choice(value: str, classes: dict[int, SchoolClass]) -> tuple[str, Sch
 @require_POST
 def promotion_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the decisions of one class's table: all of them, or none if any is wrong."""
-    school_class = get_object_or_404(SchoolClass.objects.select_related("year__school"), pk=pk)
+    # The classes of years the user manages: the administration of the school (journal.access).
+    school_class = get_object_or_404(
+        visible_classes(request.user).filter(year__in=visible_years(request.user)).select_related("year__school"), pk=pk
+    )
     year = school_class.year
-    if not same_school(request.user, year.school_id) or not is_school_management(request.user):
-        raise Http404
     _require_closer(request, year)
     following = closing.next_year(year)
     targets = {c.pk: c for c in SchoolClass.objects.filter(year=following)} if following else {}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_edit_structure, require_management, require_school_admin
-from journal.access import year_for_user
+from journal.access import visible_assignments, visible_classes, visible_years, year_for_user
 from journal.forms.setup import (
     AssignmentForm,
     CalendarDayForm,
@@ -26,7 +26,7 @@ from journal.forms.setup import (
 )
 
 from ..choices import PeriodKind, YearStatus
-from ..models import CalendarDay, GradeSettings, SchoolClass, Subject, TeachingAssignment, Vacation
+from ..models import CalendarDay, GradeSettings, Subject, TeachingAssignment, Vacation
 from ..selectors import setup as setup_selectors
 from ..selectors import year_calendar
 from ..services import (
@@ -191,7 +191,7 @@ def setup_vacation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def setup_vacation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    vacation = get_object_or_404(Vacation, pk=pk)
+    vacation = get_object_or_404(Vacation.objects.filter(year__in=visible_years(request.user)), pk=pk)
     year = _editable_year(request, vacation.year_id)
     _run(request, lambda: setup_services.vacation_remove(actor=request.user, vacation=vacation), "Каникулы удалены.")
     return redirect("journal:setup_calendar", pk=year.pk)
@@ -216,7 +216,7 @@ def setup_day_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def setup_day_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    day = get_object_or_404(CalendarDay, pk=pk)
+    day = get_object_or_404(CalendarDay.objects.filter(year__in=visible_years(request.user)), pk=pk)
     year = _editable_year(request, day.year_id)
     _run(request, lambda: setup_services.calendar_day_remove(actor=request.user, day=day), "День удалён из календаря.")
     return redirect("journal:setup_calendar", pk=year.pk)
@@ -275,7 +275,7 @@ def setup_class_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def setup_class_teacher(request: HttpRequest, pk: int) -> HttpResponse:
-    school_class = get_object_or_404(SchoolClass.objects.select_related("year__school"), pk=pk)
+    school_class = get_object_or_404(visible_classes(request.user).filter(year__in=visible_years(request.user)), pk=pk)
     year = _editable_year(request, school_class.year_id)
     form = ClassTeacherForm(request.POST, school_id=year.school_id)
     if form.is_valid():
@@ -295,7 +295,10 @@ def setup_class_teacher(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def setup_class(request: HttpRequest, pk: int) -> HttpResponse:
     """A class in the flow: its subgroups and who is in each."""
-    school_class = get_object_or_404(SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk)
+    school_class = get_object_or_404(
+        visible_classes(request.user).filter(year__in=visible_years(request.user)).select_related("class_teacher"),
+        pk=pk,
+    )
     year, can_edit = year_for_user(request.user, school_class.year_id)
     queryset = setup_selectors.class_pupils_for_subgroups(school_class)
     form = SubgroupForm(request.POST or None, pupils_queryset=queryset)
@@ -420,7 +423,9 @@ def setup_assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def setup_assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_object_or_404(TeachingAssignment, pk=pk)
+    assignment = get_object_or_404(
+        visible_assignments(request.user).filter(year__in=visible_years(request.user)), pk=pk
+    )
     year = _editable_year(request, assignment.year_id)
     _run(
         request,

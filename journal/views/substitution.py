@@ -17,8 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_management, same_school
+from accounts.access import require_management
 from accounts.models import User
+from journal.access import visible_lessons
 from journal.forms.journal import DateRangeForm, SubstitutionForm
 
 from .. import selectors as structure
@@ -141,10 +142,11 @@ def substitution_record(request: HttpRequest) -> HttpResponse:
 def substitution_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     require_management(request.user)
     substitution = get_object_or_404(
-        Substitution.objects.select_related("lesson__assignment__year", "substitute"), pk=pk
+        Substitution.objects.filter(lesson__in=visible_lessons(request.user)).select_related(
+            "lesson__assignment__year", "substitute"
+        ),
+        pk=pk,
     )
-    if not same_school(request.user, substitution.lesson.assignment.year.school_id):
-        raise Http404
     try:
         services.substitution_cancel(actor=request.user, substitution=substitution)
     except (ValidationError, PermissionDenied) as error:

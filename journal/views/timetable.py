@@ -16,14 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import STAFF_ROLES
 from accounts.models import User
 from journal.forms.timetable import BellScheduleForm, DateForm, RoomForm, TimetableEntryForm
 
 from .. import selectors
-from ..access import require_timetable_editor
+from ..access import (
+    require_timetable_editor,
+    timetable_classes,
+    timetable_entries,
+    timetable_rooms,
+    timetable_teachers,
+)
 from ..dates import safe_date
-from ..models import Room, SchoolClass, SchoolYear, TimetableEntry
+from ..models import SchoolClass, SchoolYear
 from ..selectors import timetable as tt
 from ..services import timetable as services
 
@@ -61,9 +66,7 @@ def _with_date(url: str, day: dt.date) -> str:
 
 def _class_or_404(user: User, pk: int) -> SchoolClass:
     _staff_or_404(user)
-    return get_object_or_404(
-        SchoolClass.objects.select_related("year__school", "class_teacher"), pk=pk, year__school_id=user.school_id
-    )
+    return get_object_or_404(timetable_classes(user).select_related("year__school", "class_teacher"), pk=pk)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -159,9 +162,8 @@ def timetable_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 def timetable_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_or_404(request.user)
     entry = get_object_or_404(
-        TimetableEntry.objects.select_related("year", "assignment__school_class", "assignment__subject"),
+        timetable_entries(request.user).select_related("year", "assignment__school_class", "assignment__subject"),
         pk=pk,
-        year__school_id=request.user.school_id,
     )
     require_timetable_editor(request.user)
     from_date = safe_date(request.POST.get("from_date"))
@@ -186,7 +188,7 @@ def timetable_entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def timetable_teacher(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year_or_404(request)
-    teacher = get_object_or_404(User, pk=pk, school_id=request.user.school_id, role__in=STAFF_ROLES)
+    teacher = get_object_or_404(timetable_teachers(request.user), pk=pk)
     on_date = _on_date(request, year)
     context = {
         "year": year,
@@ -201,7 +203,7 @@ def timetable_teacher(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def timetable_room(request: HttpRequest, pk: int) -> HttpResponse:
     year = _year_or_404(request)
-    room = get_object_or_404(Room, pk=pk, school_id=request.user.school_id)
+    room = get_object_or_404(timetable_rooms(request.user), pk=pk)
     on_date = _on_date(request, year)
     context = {
         "year": year,
