@@ -28,8 +28,10 @@ ROLES = ["admin", "director", "deputy", "teacher", "other_teacher", "classteache
 
 
 def user_of(cast, role):
-    return {"pupil": cast.pupil_user, "parent": cast.parent_user}.get(role) or getattr(cast, role, None) or getattr(
-        cast, f"{role}_user"
+    return (
+        {"pupil": cast.pupil_user, "parent": cast.parent_user}.get(role)
+        or getattr(cast, role, None)
+        or getattr(cast, f"{role}_user")
     )
 
 
