@@ -179,3 +179,55 @@ def test_times_follow_the_school_time_zone(client, cast):
     client.logout()
     client.get(reverse("accounts:login"))
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+# Query counts ----------------------------------------------------------------------------------------------------
+# Exact, with the queries named: when the number moves, the comment says which query came or went. Every signed-in
+# page reads the session and the user with their school (one query: accounts.backends.UserBackend); the menu adds the
+# class a teacher leads and the unread count. The clock stands in the year: the home pages read "today".
+
+MEASURED = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    "role, queries",
+    [
+        ("teacher", 4),  # session, user+school, menu: led class, unread (the floor of a teacher's page)
+        ("parent_user", 4),  # session, user+school, menu: unread; in the template: the parent's card
+    ],
+)
+def test_profile_page_queries(client, cast, django_assert_num_queries, role, queries):
+    client.force_login(getattr(cast, role))
+    with django_assert_num_queries(queries):
+        assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+# The administration: session, user+school, current year, then the summary's four counts (classes, pupils on the roll,
+# staff, weekly hours), menu: unread.
+MANAGEMENT_HOME = 8
+# A teacher: session, user+school, current year, their assignments, the class they lead, substitutions of the next two
+# weeks, menu: led class (read a second time: the menu does not reuse the page's), unread.
+TEACHER_HOME = 8
+# A family: session, user+school, current year (unused by the family page), the children (visible pupils), their
+# classes today, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar), menu:
+# unread.
+FAMILY_HOME = 13
+
+
+@pytest.mark.parametrize(
+    "role, queries",
+    [
+        ("admin", MANAGEMENT_HOME),
+        ("director", MANAGEMENT_HOME),
+        ("deputy", MANAGEMENT_HOME),
+        ("teacher", TEACHER_HOME),
+        ("classteacher", TEACHER_HOME),
+        ("pupil_user", FAMILY_HOME),
+        ("parent_user", FAMILY_HOME),
+    ],
+)
+def test_home_page_queries(client, cast, django_assert_num_queries, role, queries):
+    with time_machine.travel(MEASURED, tick=False):
+        client.force_login(getattr(cast, role))
+        with django_assert_num_queries(queries):
+            assert client.get(reverse("home")).status_code == 200

@@ -192,6 +192,8 @@ def test_holidays_and_vacations_are_noted(cast):
 def test_days_queries_do_not_grow_with_pupils_lessons_or_marks(cast, django_assert_num_queries):
     classmates = [extra_pupil(cast, f"classmate{i}") for i in range(3)]
     pupils = [cast.pupil, *classmates]
+    # enrollments (with class and grade settings), subgroups, lessons (with subject, КТП topic, kind of work, teacher),
+    # homework (with its pupils), marks+attendance, bells, calendar days+vacations
     with django_assert_num_queries(7):
         pupil_days(pupils, MONDAY, SUNDAY, today=TODAY)
     for number, date in enumerate([dt.date(2026, 12, 14), dt.date(2026, 12, 15), dt.date(2026, 12, 16)], start=1):
@@ -304,6 +306,8 @@ def test_subjects_of_the_pupils_class_and_subgroups(cast):
 
 
 def test_summaries_queries_do_not_grow_with_marks(cast, django_assert_num_queries):
+    # enrollments (with class and grade settings), subgroups, assignments (with subject, teacher, subgroup), marks
+    # (with lesson and kind of work), period marks
     with django_assert_num_queries(5):
         subject_summaries([cast.pupil, cast.other_pupil], *Q2)
     marked(cast, [("5", None), ("4", None), ("3", None), ("5", None), ("4", None)], start_day=dt.date(2026, 12, 7))

@@ -225,7 +225,7 @@ def test_replies_go_to_every_participant_and_count_as_unread(cast, django_captur
 def test_unread_total_is_one_query(cast, django_assert_num_queries):
     start(cast.parent_user, cast.teacher)
     start(cast.classteacher, cast.teacher)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # SUM of the user's unread over their participant rows
         assert unread_total(cast.teacher) == 2
 
 

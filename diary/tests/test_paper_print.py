@@ -319,13 +319,18 @@ def test_only_a_ready_print_counts_as_printed(paper_class, monkeypatch):
 
 
 @pytest.mark.parametrize("extra", [0, 6])
-def test_the_request_and_the_batch_read_in_a_fixed_number_of_queries(paper_class, django_assert_max_num_queries, extra):
+def test_the_request_and_the_batch_read_in_a_fixed_number_of_queries(paper_class, django_assert_num_queries, extra):
     cast = paper_class
     for n in range(extra):
         family(cast, cast.class_a, 10 + n, f"Сидорова{'а' * n}", InfoForm.PAPER)
-    with django_assert_max_num_queries(8):
+    # class (printable), pupils on the roll over the interval, their parents on paper; the service's SAVEPOINT, the
+    # class again FOR UPDATE (the re-check inside the write), the same print already asked for, INSERT print, RELEASE
+    with django_assert_num_queries(8):
         record, callbacks = request_batch(cast)
-    with at(TODAY), django_assert_max_num_queries(18):
-        callbacks[0]()  # the task: the claim, the reads, the PDF, the store
+    # The task: UPDATE claims the print, the print (with class, year, school, author), pupils on the roll, their
+    # parents on paper, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar),
+    # study periods, subject_summaries (enrollments, subgroups, assignments, marks, period marks), UPDATE stores the PDF
+    with at(TODAY), django_assert_num_queries(18):
+        callbacks[0]()
     record.refresh_from_db()
     assert record.pupils == 1 + extra and record.status == "ready"

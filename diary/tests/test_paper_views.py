@@ -258,7 +258,7 @@ def test_the_pdf_is_get_only(client, paper_class, today, method):
 
 
 @pytest.mark.parametrize("extra", [0, 8])
-def test_the_page_has_a_fixed_number_of_queries(client, paper_class, today, django_assert_max_num_queries, extra):
+def test_the_page_has_a_fixed_number_of_queries(client, paper_class, today, django_assert_num_queries, extra):
     cast = paper_class
     for n in range(extra):
         family(cast, cast.class_a, 10 + n, "Сидорова", InfoForm.PAPER if n % 2 else InfoForm.ELECTRONIC)
@@ -267,18 +267,22 @@ def test_the_page_has_a_fixed_number_of_queries(client, paper_class, today, djan
     post(client, url(cast.class_a), {**PRINT, "layout": "two"})
     request_batch(cast, dates=(dt.date(2026, 11, 9), TODAY))  # pending
     PaperDiaryPrint.objects.filter(layout="two").update(status=Status.FAILED, error="OSError")
-    with django_assert_max_num_queries(12):
+    # session, user+school, class (printable: visibility, with year, school, class teacher), pupils on the roll over
+    # the interval, their parents on paper, the class's prints (with author), the consents: pupils on the roll today
+    # and all their parents, menu: led class, unread
+    with django_assert_num_queries(10):
         response = client.get(url(cast.class_a))
     page = response.content.decode()
     assert page.count("Сидорова Мария</a>") == extra
     assert "Скачать PDF" in page and "не удалась" in page and "в очереди…" in page
 
 
-def test_the_download_has_a_fixed_number_of_queries(client, paper_class, today, django_assert_max_num_queries):
+def test_the_download_has_a_fixed_number_of_queries(client, paper_class, today, django_assert_num_queries):
     _pdf, record = print_batch(paper_class)
     client.force_login(paper_class.classteacher)
     client.get(pdf_url(record))
-    with django_assert_max_num_queries(4):
+    # session, user+school, the print (visibility, with class, year, school); a file: no menu
+    with django_assert_num_queries(3):
         assert client.get(pdf_url(record)).status_code == 200
 
 

@@ -73,6 +73,9 @@ def test_lock_is_idempotent_and_one_update(six_day_8th):
     assert dict(Lesson.objects.values_list("pk", "locked_at")) == stamps
     updates = [q["sql"] for q in first.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 1  # one UPDATE for the whole school, whatever the number of lessons and grades
+    # the schools with a year; per school: its classes, then per grade (7 and 8 here) its calendar (the school's years,
+    # grade settings, calendar days, vacations); the one UPDATE
+    assert len(first.captured_queries) == 11
     assert len(second.captured_queries) == len(first.captured_queries)
 
 

@@ -191,19 +191,51 @@ def fill_timetable(cast, count):
         timetable_entry_add(actor=cast.deputy, assignment=cast.math_a, weekday=weekday, number=number)
 
 
+# Each pin is exact and names its queries (a deputy signed in: session, user+school first, the menu's unread count last).
+
+
 @pytest.mark.parametrize("entries", [0, 30])
-def test_class_grid_queries_do_not_grow_with_the_timetable(client, tt_cast, django_assert_max_num_queries, entries):
+def test_class_grid_queries_do_not_grow_with_the_timetable(client, tt_cast, django_assert_num_queries, entries):
     fill_timetable(tt_cast, entries)
     client.force_login(tt_cast.deputy)
-    with django_assert_max_num_queries(15):
+    # session, user+school, class (visibility, with year, school, class teacher), its entries on the day (with
+    # assignment, teacher, subgroup, subject, room), bells, grade settings, curriculum, assignments, entries per
+    # assignment (the hours check), menu: unread; the add form's choices: assignments (read a second time), rooms
+    with django_assert_num_queries(12):
         response = client.get(reverse("journal:timetable_class", args=[tt_cast.class_a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="tt-item"') == entries
 
 
-@pytest.mark.parametrize("view", ["journal:timetable_index", "journal:lessons_layout", "journal:timetable_rooms"])
-def test_school_pages_have_fixed_queries(client, tt_cast, django_assert_max_num_queries, view):
+@pytest.mark.parametrize("kind", ["teacher", "room"])
+def test_a_teachers_and_a_rooms_week_have_fixed_queries(client, tt_cast, django_assert_num_queries, kind):
+    fill_timetable(tt_cast, 20)
+    TimetableEntry.objects.update(room=tt_cast.room1)
+    target = tt_cast.teacher if kind == "teacher" else tt_cast.room1
+    client.force_login(tt_cast.deputy)
+    # session, user+school, current year, the teacher or the room (visibility), its entries on the day (with
+    # assignment, teacher, class, subgroup, subject, room), bells, menu: unread
+    with django_assert_num_queries(7):
+        assert client.get(reverse(f"journal:timetable_{kind}", args=[target.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "view, queries",
+    [
+        # session, user+school, current year, classes, curriculum, entries per assignment, assignments (with teacher,
+        # subject, class), entries per room, rooms, bells, menu: unread
+        ("journal:timetable_index", 11),
+        # session, user+school, current year, any lesson laid out yet, lessons per class (with records), entries per
+        # class, classes, menu: unread
+        ("journal:lessons_layout", 8),
+        # session, user+school, current year, entries per room, rooms, menu: unread
+        ("journal:timetable_rooms", 6),
+        # session, user+school, current year, bells, menu: unread
+        ("journal:timetable_bells", 5),
+    ],
+)
+def test_school_pages_have_fixed_queries(client, tt_cast, django_assert_num_queries, view, queries):
     fill_timetable(tt_cast, 20)
     client.force_login(tt_cast.deputy)
-    with django_assert_max_num_queries(14):  # 3 of these are the session's
+    with django_assert_num_queries(queries):
         assert client.get(reverse(view)).status_code == 200
