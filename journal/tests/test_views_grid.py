@@ -526,9 +526,8 @@ def test_the_lesson_page_queries(client, cast, django_assert_num_queries):
     fill(cast, 30, 45)
     held = Lesson.objects.filter(assignment=cast.math_a, homework__isnull=False).latest("date", "number")
     client.force_login(cast.teacher)
-    # session, user+school, lesson (visibility and editor role in one), homework, its pupils, the lesson's column
-    # (lesson, edit window, КТП topic, kind of work), pupils on the day, marks+attendance, menu: led class, unread;
-    # in the template: the subject and the teacher (lazy: lesson_for_user leaves them out for the cell save), and the
-    # form's choices: КТП topics, kinds of work, pupils for the homework
-    with django_assert_num_queries(15):
+    # session, user+school, lesson (visibility, editor role, subject, teacher and subgroup in one: for_page), homework,
+    # its pupils, the lesson's column (lesson, edit window, КТП topic, kind of work), pupils on the day,
+    # marks+attendance, menu: led class, unread; the form's choices: КТП topics, kinds of work, pupils for the homework
+    with django_assert_num_queries(13):
         assert client.get(reverse("journal:grid_lesson", args=[held.pk])).status_code == 200

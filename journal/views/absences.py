@@ -17,22 +17,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import PupilProfile, User
+from accounts.models import PupilProfile
 from journal.forms.journal import LESSON_CODE_CHOICES, REASON_CHOICES
 
 from ..access import class_for_user
 from ..dates import safe_date
-from ..models import Enrollment, Lesson, SchoolClass, SchoolClassUserObjectPermission
+from ..models import Enrollment, Lesson, SchoolClass
 from ..selectors import absences as selectors
 from ..services import absences as services
 from ..services.journal import attendance_set
-
-
-def is_class_teacher(user: User, school_class: SchoolClass) -> bool:
-    """The direct permission, not guardian's checker: the admin (a superuser) only reads the journal."""
-    return SchoolClassUserObjectPermission.objects.filter(
-        user_id=user.pk, content_object_id=school_class.pk, permission__codename="manage_class"
-    ).exists()
 
 
 def _error_text(error: ValidationError | PermissionDenied) -> str:
@@ -63,8 +56,8 @@ def _pupil_of(school_class: SchoolClass, pupil_id: str, day: dt.date) -> PupilPr
 
 @login_required
 def absences(request: HttpRequest, pk: int) -> HttpResponse:
-    school_class, _manages = class_for_user(request.user, pk)
-    can_correct = is_class_teacher(request.user, school_class) and not school_class.year.is_closed
+    school_class, manages = class_for_user(request.user, pk)  # manages: its class teacher [003 §2.9]
+    can_correct = manages and not school_class.year.is_closed
     today = timezone.localdate()
     monday = selectors.clamp_week(school_class, safe_date(request.GET.get("week")) or today)
     week = selectors.absence_week(school_class, monday)
@@ -86,8 +79,8 @@ def absences(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _correcting(request: HttpRequest, pk: int) -> SchoolClass:
-    school_class, _manages = class_for_user(request.user, pk)
-    if not is_class_teacher(request.user, school_class):
+    school_class, manages = class_for_user(request.user, pk)
+    if not manages:
         raise PermissionDenied
     return school_class
 

@@ -136,7 +136,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     The substitute reaches the lesson here (not the whole grid): the page holds the lesson's column with the same
     keyboard entry as the grid.
     """
-    lesson, can_edit = lesson_for_user(request.user, pk)
+    lesson, can_edit = lesson_for_user(request.user, pk, for_page=True)
     can_edit = can_edit and not lesson.assignment.year.is_closed
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -216,7 +216,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grid_cell_history(request: HttpRequest, lesson_pk: int, pupil_pk: int) -> HttpResponse:
     """Who changed the pupil's marks and attendance at the lesson, when, old → new (a modal or a page)."""
-    lesson, _can_edit = lesson_for_user(request.user, lesson_pk)
+    lesson, _can_edit = lesson_for_user(request.user, lesson_pk, for_page=True)
     pupil = get_object_or_404(PupilProfile.objects.select_related("user"), pk=pupil_pk)
     if not Enrollment.objects.filter(pupil=pupil, school_class_id=lesson.assignment.school_class_id).exists():
         raise Http404
