@@ -131,6 +131,8 @@ class Homework(models.Model):
 
     lesson = models.ForeignKey(Lesson, verbose_name=_("урок"), on_delete=models.PROTECT, related_name="homework")
     text = models.TextField(_("задание"))
+    # The day it is due; empty: the next lesson of the subject for the class or group (the diary shows it there).
+    due_date = models.DateField(_("к какому дню"), null=True, blank=True)
     pupils = models.ManyToManyField(
         "accounts.PupilProfile", verbose_name=_("только для учащихся"), blank=True, related_name="individual_homework"
     )
