@@ -12,7 +12,7 @@ from accounts.models import ParentProfile, PupilProfile, School, User
 from accounts.tests.factories import TEST_PASSWORD, SchoolFactory, UserFactory
 from journal import services
 from journal.choices import PeriodKind
-from journal.models import SchoolClass, SchoolYear, TeachingAssignment
+from journal.models import SchoolClass, SchoolYear, StudyPeriod, TeachingAssignment
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Cast:
 
 def build_cast() -> Cast:
     school = SchoolFactory(short_name="СОШ № 1")
-    admin = UserFactory(school=school, username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    admin = UserFactory(school=school, username="admin", role=Role.ADMIN)
     year = services.school_year_create(
         actor=admin, school=school, name="2026/2027", start_date=dt.date(2026, 9, 1), end_date=dt.date(2027, 5, 26)
     )
@@ -118,9 +118,7 @@ def build_cast() -> Cast:
     parent_b = parent("parent2", other_pupil)
 
     other_school = SchoolFactory(short_name="СОШ № 2")
-    foreign_admin = UserFactory(
-        school=other_school, username="foreign_admin", role=Role.ADMIN, is_staff=True, is_superuser=True
-    )
+    foreign_admin = UserFactory(school=other_school, username="foreign_admin", role=Role.ADMIN)
     return Cast(
         school=school,
         year=year,
@@ -148,3 +146,73 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def operator(db, client) -> User:
+    """The platform operator: a Django superuser with no school (``createsuperuser``), signed in."""
+    user = UserFactory(school=None, username="operator", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+@dataclass
+class ForeignSchool:
+    """A second school with its own people and relationships, pointed at the first school's objects in the
+    cross-school matrix (ejournal/tests/test_cross_school.py): every role of it must be refused there."""
+
+    admin: User
+    director: User
+    deputy: User
+    teacher: User
+    classteacher: User
+    pupil_user: User
+    parent_user: User
+
+    def users(self) -> dict[str, User]:
+        return {f"foreign_{name}": getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def build_foreign_school(cast: Cast) -> ForeignSchool:
+    admin = cast.foreign_admin
+    school = admin.school
+    year = services.school_year_create(
+        actor=admin, school=school, name=cast.year.name, start_date=cast.year.start_date, end_date=cast.year.end_date
+    )
+    services.study_periods_set(
+        actor=admin,
+        year=year,
+        kind=PeriodKind.QUARTER,
+        dates=[(p.start_date, p.end_date) for p in StudyPeriod.objects.filter(year=cast.year).order_by("number")],
+    )
+
+    def staff(username: str, role: str = Role.TEACHER) -> User:
+        return account_services.user_create(
+            actor=admin, school=school, role=role, username=username, last_name=username, first_name="Ф",
+            password=TEST_PASSWORD,
+        )  # fmt: skip
+
+    director, deputy = staff("f_director", Role.DIRECTOR), staff("f_deputy", Role.DEPUTY)
+    teacher, classteacher = staff("f_teacher"), staff("f_classteacher")
+    school_class = services.class_create(actor=admin, year=year, grade=7, letter="А", class_teacher=classteacher)
+    subject = services.subject_create(actor=admin, school=school, name="Математика")
+    services.assignment_create(
+        actor=admin, school_class=school_class, subject=subject, teacher=teacher, hours_per_week=Decimal(5)
+    )
+    pupil = account_services.pupil_create(
+        actor=admin, school=school, username="f_pupil", last_name="Ф", first_name="Ученик", password=TEST_PASSWORD
+    )
+    services.enrollment_create(actor=admin, pupil=pupil, school_class=school_class, date_from=year.start_date)
+    parent = account_services.parent_create(
+        actor=admin, school=school, username="f_parent", last_name="Ф", first_name="Родитель", password=TEST_PASSWORD
+    )
+    account_services.parent_link(actor=admin, parent=parent, pupil=pupil, kind=ParentKind.FATHER)
+    return ForeignSchool(
+        admin=admin,
+        director=director,
+        deputy=deputy,
+        teacher=teacher,
+        classteacher=classteacher,
+        pupil_user=pupil.user,
+        parent_user=parent.user,
+    )

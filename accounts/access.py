@@ -6,9 +6,10 @@ every check here; a school's own staff never leave their school.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from guardian.shortcuts import get_user_perms
 
-from .choices import Role
+from .choices import STAFF_ROLES, Role
 from .models import User
 
 
@@ -40,6 +41,13 @@ def require_school_admin(user: User) -> None:
 
 def object_perms(user: User, obj) -> set[str]:
     """The user's own object permissions on ``obj`` (one query). Unlike guardian's checker this does not grant
-    everything to a Django superuser: a school's admin is one (for the Django admin), but reads the journal only.
+    everything to a Django superuser: the platform operator reads a school's journal, and never writes in it.
     """
     return set(get_user_perms(user, obj))
+
+
+def school_staff(user: User) -> QuerySet[User]:
+    """The staff of the user's school, for its administration (the staff list; the admin edits them)."""
+    if not getattr(user, "is_authenticated", False) or not is_school_management(user) or user.school_id is None:
+        return User.objects.none()
+    return User.objects.filter(school_id=user.school_id, role__in=STAFF_ROLES)

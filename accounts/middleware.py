@@ -3,8 +3,38 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+class RefuseNulMiddleware:
+    """Refuse with 400 a request that carries a NUL character in its path, query string, form fields or cookies.
+
+    Nobody types a NUL, and PostgreSQL refuses it in text: wherever one reached a query it was a 500. Refused here,
+    before the session, the login or any view reads the request, rather than stripped: stripping would quietly
+    change what was sent. Uploaded files are not looked into (their contents are the importer's to judge).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if has_nul(request):
+            message = _("Неверный запрос: в адресе или в полях формы есть недопустимый символ (NUL).")
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info or any("\x00" in value for value in request.COOKIES.values()):
+        return True
+    fields = [request.GET]
+    if request.method == "POST":
+        fields.append(request.POST)  # multipart: the fields only; the files are in request.FILES
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for data in fields for key, values in data.lists()
+    )
 
 
 class SchoolTimezoneMiddleware:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import activation, auth
+from .views import activation, auth, school
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("password/done/", auth.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", auth.profile, name="profile"),
     path("activate/", activation.activate, name="activate"),
+    path("school/", school.school_settings, name="school"),
 ]

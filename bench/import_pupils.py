@@ -1,4 +1,4 @@
-"""Benchmark the import of pupils with parents: upload and check, the preview page, apply; on a throwaway database.
+"""Benchmark the import of pupils with parents: upload and check, the preview page, the apply job; on a throwaway database.
 
     DEBUG=true .venv/bin/python bench/import_pupils.py                     # 1000 rows
     DEBUG=true .venv/bin/python bench/import_pupils.py --rows 1000 --rows 5000
@@ -6,10 +6,12 @@
 
 Seeds a small demo school (``seed_demo --pupils 60 --no-timetable``), generates in memory a CSV of pupils
 spread over the school's classes, each with a new mother and father (distinct names and phones), then
-times ``import_upload`` (reading and checking the file), the preview page as the admin sees it, and
-``import_apply`` (the bulk write), with their query counts. Target: 1000 rows applied in under ~3 s on
-SQLite and PostgreSQL, with a number of queries that does not grow with the number of rows (but for the
-batches Django splits a big INSERT into on SQLite: at most 999 values per statement). The database is an
+times ``import_upload`` (reading and checking the file), the preview page as the admin sees it, the apply job
+(``import_apply_request``: the claim, then the task ``journal.tasks.import_apply_job`` by name, run eagerly at the
+commit as in development: check again, build, one UPDATE of the progress per 250 rows, the bulk write), and the
+progress fragment the page polls, with their query counts. Target: 1000 rows applied in under ~3 s on SQLite and
+PostgreSQL, with a number of queries that does not grow with the number of rows but for the progress (a row in 250)
+and the batches Django splits a big INSERT into on SQLite (at most 999 values per statement). The database is an
 SQLite file under /tmp or, with DATABASE_URL, a throwaway PostgreSQL database created and dropped on
 that server; the development database is never touched. Settings: ejournal.settings_test (bench/common.py). The
 last line is the figures of every size as JSON.
@@ -32,9 +34,9 @@ from django.utils import timezone
 from accounts.demo import names as people
 from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User
 from journal.choices import ImportKind
-from journal.models import Enrollment, SchoolClass
+from journal.models import Enrollment, ImportJob, SchoolClass
 from journal.selectors import current_year
-from journal.services.imports import import_apply, import_upload
+from journal.services.imports import import_apply_request, import_upload
 from journal.services.imports.table import PUPIL_COLUMNS
 
 SEED = 20260825
@@ -121,8 +123,16 @@ def run(rows: int) -> dict:
             response = client.get(reverse("journal:import_preview", args=[job.pk]))
         assert response.status_code == 200, response.status_code
         print(f"  {'':<34} {len(response.content) / 1024 / 1024:6.2f} MB of HTML")
-        with Step("import_apply (bulk write)") as apply:
-            import_apply(actor=admin, job=job)
+        with Step("apply job (claim, task, write)") as apply:
+            import_apply_request(actor=admin, job=job)  # autocommit: the eager task runs at the commit, here
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE, (job.status, job.error)
+        progress_updates = apply.updates - 4  # the others: queued, running, applied_at (the claim), the result
+        in_task = (job.finished_at - job.started_at).total_seconds()
+        print(f"  {'':<34} {in_task:6.2f} s in the task, {progress_updates} UPDATEs of the progress")
+        with Step("progress fragment (GET)") as progress:
+            fragment = client.get(reverse("journal:import_progress", args=[job.pk]))
+        assert fragment.status_code == 200, fragment.status_code
         after = written()
         for label, count in after.items():
             print(f"  + {label:<32} {count - before[label]:>7}")
@@ -134,6 +144,8 @@ def run(rows: int) -> dict:
         **preview.figures("preview"),
         "preview_mb": round(len(response.content) / 1024 / 1024, 2),
         **apply.figures("apply"),
+        "progress_updates": progress_updates,
+        **progress.figures("progress"),
     }
 
 

@@ -14,8 +14,10 @@ ejournal.settings_test (bench/common.py). The last line is the figures of every 
 """
 
 import argparse
+import datetime as dt
 from io import StringIO
 
+import time_machine
 from common import Step, print_figures, throwaway_database  # first: sets Django up
 from django.core.management import call_command
 from django.db import connection
@@ -24,7 +26,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from journal.models import Enrollment, Promotion, PromotionDecision, SchoolClass, SchoolYear
-from journal.services.promotion import promotion_apply, promotion_preview, promotion_set_many
+from journal.services.promotion import promotion_apply, promotion_preview, promotion_set_many, year_closing_opens
 from journal.services.year_copy import suggested_year, year_copy_structure
 
 
@@ -73,7 +75,9 @@ def run(pupils: int) -> dict:
         figures |= step.figures("page") | {"page_kb": len(page.content) // 1024}
         print(f"  page: {len(page.content) // 1024} KB, {page.content.count(b'<select name=')} selects")
 
-        with Step("promotion_apply") as step:
+        # Promotion is applied from the day the year's last period ends: the seeded year is the running one.
+        closing = time_machine.travel(dt.datetime.combine(year_closing_opens(year), dt.time(12)), tick=True)
+        with closing, Step("promotion_apply") as step:
             result = promotion_apply(actor=deputy, year=year)
         figures |= step.figures("apply")
         print(f"  {result.message}")

@@ -12,8 +12,10 @@ figures as JSON.
 """
 
 import argparse
+import datetime as dt
 from io import StringIO
 
+import time_machine
 from common import Step, print_figures, throwaway_database  # first: sets Django up
 from django.core.management import call_command
 from django.db import connection
@@ -21,7 +23,7 @@ from django.db import connection
 from accounts.models import User
 from journal.demo.timetable import seed_timetable
 from journal.models import Lesson, SchoolClass, SchoolYear
-from journal.services.promotion import promotion_apply, promotion_preview
+from journal.services.promotion import promotion_apply, promotion_preview, year_closing_opens
 from journal.services.timetable import lessons_layout
 from journal.services.year_copy import suggested_year, year_copy_structure
 
@@ -55,7 +57,9 @@ def run(pupils: int) -> dict:
             preview = promotion_preview(actor=deputy, year=year)
         figures |= step.figures("preview")
         print(f"  {dict(sorted(preview.counts.items()))}")
-        with Step("promotion_apply") as step:
+        # Promotion is applied from the day the year's last period ends: the seeded year is the running one.
+        closing = time_machine.travel(dt.datetime.combine(year_closing_opens(year), dt.time(12)), tick=True)
+        with closing, Step("promotion_apply") as step:
             applied = promotion_apply(actor=deputy, year=year)
         figures |= step.figures("apply")
         print(f"  {applied.message}")

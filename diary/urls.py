@@ -12,7 +12,7 @@ pupil_urls = [
     path("", diary.pupil_detail, name="pupil"),
     path("week/", diary.week, name="week"),
     path("marks/", diary.marks, name="marks"),
-    path("marks/<int:assignment_pk>/", diary.subject, name="subject"),
+    path("marks/<id:assignment_pk>/", diary.subject, name="subject"),
     path("new/", diary.news, name="news"),
     path("timetable/", diary.timetable, name="timetable"),
     path("events/", events.pupil_events, name="events"),
@@ -22,26 +22,26 @@ pupil_urls = [
 event_urls = [
     path("", events.event_list, name="event_list"),
     path("new/", events.event_create, name="event_create"),
-    path("<int:pk>/edit/", events.event_edit, name="event_edit"),
-    path("<int:pk>/cancel/", events.event_cancel, name="event_cancel"),
+    path("<id:pk>/edit/", events.event_edit, name="event_edit"),
+    path("<id:pk>/cancel/", events.event_cancel, name="event_cancel"),
 ]
 
 # E-mail notifications: a user's preferences, the school admin's outbox.
 notification_urls = [
     path("", notifications.notification_settings, name="notifications"),
     path("outbox/", notifications.email_outbox, name="email_outbox"),
-    path("outbox/<int:pk>/retry/", notifications.email_retry, name="email_retry"),
+    path("outbox/<id:pk>/retry/", notifications.email_retry, name="email_retry"),
 ]
 
 # Paper diaries of a class (parents who chose paper): the class teacher's page, its batch print and the PDFs.
 paper_urls = [
-    path("<int:class_pk>/", paper.paper, name="paper"),
-    path("prints/<int:pk>/pdf/", paper.paper_pdf, name="paper_pdf"),
+    path("<id:class_pk>/", paper.paper, name="paper"),
+    path("prints/<id:pk>/pdf/", paper.paper_pdf, name="paper_pdf"),
 ]
 
 urlpatterns = [
     path("", diary.diary_home, name="home"),
-    path("pupils/<int:pk>/", include(pupil_urls)),
+    path("pupils/<id:pk>/", include(pupil_urls)),
     path("events/", include(event_urls)),
     path("notifications/", include(notification_urls)),
     path("paper/", include(paper_urls)),
@@ -51,8 +51,8 @@ urlpatterns = [
 messaging_urlpatterns = [
     path("", messages.inbox, name="inbox"),
     path("new/", messages.compose, name="compose"),
-    path("<int:pk>/", messages.thread_detail, name="thread"),
-    path("<int:pk>/reply/", messages.thread_reply, name="reply"),
+    path("<id:pk>/", messages.thread_detail, name="thread"),
+    path("<id:pk>/reply/", messages.thread_reply, name="reply"),
     path("broadcast/", messages.broadcast_create, name="broadcast"),
-    path("broadcast/<int:pk>/", messages.broadcast_detail, name="broadcast_detail"),
+    path("broadcast/<id:pk>/", messages.broadcast_detail, name="broadcast_detail"),
 ]

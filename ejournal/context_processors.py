@@ -28,6 +28,11 @@ def _management_items(user) -> list:
         (_("События и объявления"), reverse("diary:event_list")),
         (_("Исходящие письма"), reverse("diary:email_outbox")),
     ]
+    if can_edit_structure(user) and user.school_id is not None:
+        people_items += [
+            (_("Добавить сотрудника"), reverse("journal:staff_add")),
+            (_("Школа: название, адрес, часовой пояс"), reverse("accounts:school")),
+        ]
     if can_edit_structure(user):
         people_items += [
             (_("Загрузка списков"), reverse("journal:import_upload")),

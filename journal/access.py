@@ -7,7 +7,7 @@ disagree. The detail helpers add whether the user may write, in the same query, 
 Management (admin, director, deputy) see everything of their school, read-only; teachers reach their
 assignments and class teachers their class through django-guardian object permissions granted by the services
 (the direct permission tables, read here with EXISTS, never guardian's checker: that one lets any Django
-superuser through, and a school's admin holds the flag for the Django admin but only reads the journal).
+superuser through; the administration only reads the journal).
 """
 
 from django.core.exceptions import PermissionDenied

@@ -27,6 +27,9 @@ WARNED_KEY_TIMEOUT = 3 * 24 * 3600
 def lock_expired_lessons() -> int:
     """Stamp locked_at on every lesson whose 10 working days have passed: one UPDATE per school (idempotent).
 
+    Beat runs it hourly (ejournal/settings.py); each school is judged by its own day (``school_today``, the
+    worker's zone does not matter) and its UPDATE touches its own lessons only, so a school is stamped by the
+    first run after its own midnight and the runs of other hours change nothing (journal/tests/test_tasks.py).
     The rule itself does not depend on this task (services ask journal.lock.edit_state); the stamp is what
     reports and the grid read cheaply. Returns the number of lessons stamped.
     """
@@ -96,3 +99,19 @@ def _locking_soon_message(teacher: User, lessons: list, school) -> EmailMultiAlt
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [teacher.email])
     message.attach_alternative(html, "text/html")
     return message
+
+
+# --- list imports -------------------------------------------------------------------------------------------------
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def import_apply_job(job_id: int) -> str:
+    """Apply an uploaded list queued by journal.services.imports.apply.import_apply_request (``import_job_run``).
+
+    5,000 pupils with their parents take about 20 s. Past the soft limit the data rolls back and the job is failed
+    with the reason; the admin may apply it again. A second run, or a second delivery of the message, finds the job
+    claimed and does nothing. Queued by this name: do not rename it.
+    """
+    from .services.imports.apply import import_job_run
+
+    return import_job_run(job_id)

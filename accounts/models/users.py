@@ -9,7 +9,7 @@ from .schools import School
 
 
 class User(AbstractUser):
-    """A person with a login: staff, pupil or parent, always of one school (but for the platform superuser)."""
+    """A person with a login: staff, pupil or parent, always of one school (but for the platform operator)."""
 
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     phone = models.CharField(_("телефон"), max_length=32, blank=True)

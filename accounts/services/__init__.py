@@ -8,6 +8,8 @@ from .users import (
     pupil_create,
     pupil_profile_create,
     user_create,
+    user_set_active,
+    user_update,
 )
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "pupil_create",
     "pupil_profile_create",
     "user_create",
+    "user_set_active",
+    "user_update",
 ]

@@ -11,11 +11,11 @@ from ..models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPe
 from ..permissions import grant, revoke
 
 
-def ensure_school_admin(actor: User, school: School) -> None:
-    """Only the school's administrator (or the platform superuser) manages its people and structure."""
+def ensure_school_admin(actor: User, school: School | None) -> None:
+    """Only the school's administrator (or the platform operator) manages its people and structure."""
     if actor.is_platform_operator:
         return
-    if actor.role != Role.ADMIN or actor.school_id != school.pk:
+    if school is None or actor.role != Role.ADMIN or actor.school_id != school.pk:
         raise PermissionDenied(_("Это действие доступно только администратору школы."))
 
 
@@ -43,8 +43,10 @@ def user_create(
         middle_name=middle_name,
         email=email,
         phone=phone,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
+        # Never a Django superuser nor Django-admin staff: a school's admin works in the application's own pages,
+        # scoped to their school. The Django admin is the platform operator's (createsuperuser, no school).
+        is_staff=False,
+        is_superuser=False,
     )
     if password:
         user.set_password(password)
@@ -52,6 +54,51 @@ def user_create(
         user.set_unusable_password()
     user.full_clean()
     user.save()
+    return user
+
+
+STAFF_ROLE_CHOICES = (Role.ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    email: str = "",
+    phone: str = "",
+    role: str | None = None,
+) -> User:
+    """A person's name and contacts; for staff, also the position (a teacher becomes deputy head). A pupil or parent
+    keeps their role: it comes with their profile and their links."""
+    ensure_school_admin(actor, user.school)
+    if role is not None and role != user.role:
+        if user.role not in STAFF_ROLE_CHOICES or role not in STAFF_ROLE_CHOICES:
+            raise ValidationError(
+                _("Должность меняется только у сотрудников; учащийся и родитель свою роль сохраняют.")
+            )
+        if user.pk == actor.pk:
+            raise ValidationError(_("Свою должность изменить нельзя: попросите другого администратора школы."))
+        user.role = role
+    user.last_name, user.first_name, user.middle_name = last_name.strip(), first_name.strip(), middle_name.strip()
+    user.email, user.phone = email.strip(), phone.strip()
+    user.full_clean()
+    user.save(update_fields=["last_name", "first_name", "middle_name", "email", "phone", "role"])
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Switch an account off (a teacher who left, a lost login) or back on. An inactive account cannot log in and its
+    open sessions end with the next request (accounts.backends.UserBackend); nothing of its records is removed."""
+    ensure_school_admin(actor, user.school)
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("Свою учётную запись отключить нельзя."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
     return user
 
 

@@ -44,8 +44,8 @@ def test_menus_differ_by_role(client, cast):
     page = client.get(reverse("home")).content.decode()
     assert reverse("journal:staff_list") in page
     assert reverse("admin:index") not in page
-    client.force_login(cast.admin)
-    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+    client.force_login(cast.admin)  # a school's admin works in the application, not in the Django admin
+    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
     client.force_login(cast.pupil_user)
     page = client.get(reverse("home")).content.decode()
     assert reverse("diary:home") in page
@@ -122,7 +122,10 @@ def test_password_change_refuses_a_weak_password_in_russian(client, cast):
         {"old_password": TEST_PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
     )
     assert response.status_code == 200
-    assert "пароль" in response.content.decode().lower()
+    refusals = ["Введённый пароль слишком широко распространён.", "Введённый пароль состоит только из цифр."]
+    assert response.context["form"].errors["new_password2"] == refusals
+    page = response.content.decode()
+    assert all(refusal in page for refusal in refusals)
     assert User.objects.get(pk=cast.teacher.pk).check_password(TEST_PASSWORD)
 
 
@@ -154,9 +157,20 @@ def test_idle_limit_is_renewed_every_few_minutes_not_every_request(client, cast)
 
 
 def test_profile_shows_own_data(client, cast):
+    cast.parent_user.email = "olga@example.ru"
+    cast.parent_user.save(update_fields=["email"])
     client.force_login(cast.parent_user)
     page = client.get(reverse("accounts:profile")).content.decode()
-    assert "parent" in page and "Родитель" in page
+    # The header names the user on every page: look at the profile's own heading and list only.
+    assert '<h1 class="h4">Родитель Ольга</h1>' in page
+    profile = page[page.index('<dl class="row">') : page.index("</dl>")]
+    for label, value in [
+        ("Логин", "parent"),
+        ("Роль", "Родитель"),
+        ("Школа", cast.school.name),
+        ("Электронная почта", "olga@example.ru"),
+    ]:
+        assert f'<dt class="col-sm-3">{label}</dt><dd class="col-sm-9">{value}</dd>' in profile, label
 
 
 def test_class_teacher_menu_links_the_class(client, cast):

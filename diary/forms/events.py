@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journal.forms.fields import DateField, ModelChoiceField
 from journal.models import SchoolClass
 
 from ..choices import EventKind
@@ -16,7 +17,9 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 WHOLE_SCHOOL = "school"
 
 
-class ClassChoiceField(forms.ModelChoiceField):
+class ClassChoiceField(ModelChoiceField):
+    widget = forms.Select(attrs={"data-filter": "1"})  # a long picker: static/js/select-filter.js
+
     def label_from_instance(self, obj: SchoolClass) -> str:
         return f"{obj} ({obj.year.name})"
 
@@ -29,10 +32,8 @@ class EventForm(forms.Form):
     )
     school_class = ClassChoiceField(label=_("Для кого"), queryset=SchoolClass.objects.none(), required=False)
     title = forms.CharField(label=_("Заголовок"), max_length=TITLE_MAX_LENGTH)
-    starts_on = forms.DateField(label=_("Дата"), widget=DATE_INPUT)
-    ends_on = forms.DateField(
-        label=_("По"), widget=DATE_INPUT, required=False, help_text=_("Для событий на несколько дней.")
-    )
+    starts_on = DateField(label=_("Дата"), widget=DATE_INPUT)
+    ends_on = DateField(label=_("По"), widget=DATE_INPUT, required=False, help_text=_("Для событий на несколько дней."))
     starts_at = forms.TimeField(label=_("Время"), widget=TIME_INPUT, required=False)
     place = forms.CharField(label=_("Место"), max_length=PLACE_MAX_LENGTH, required=False)
     text = forms.CharField(
@@ -67,10 +68,10 @@ class EventForm(forms.Form):
 class EventFilterForm(forms.Form):
     """Filters of the staff list (a GET form: invalid values are ignored)."""
 
-    school_class = forms.ChoiceField(label=_("Класс"), required=False)
+    school_class = forms.ChoiceField(label=_("Класс"), required=False, widget=forms.Select(attrs={"data-filter": "1"}))
     kind = forms.ChoiceField(label=_("Вид"), required=False, choices=[("", _("все")), *EventKind.choices])
-    date_from = forms.DateField(label=_("С"), widget=DATE_INPUT, required=False)
-    date_to = forms.DateField(label=_("По"), widget=DATE_INPUT, required=False)
+    date_from = DateField(label=_("С"), widget=DATE_INPUT, required=False)
+    date_to = DateField(label=_("По"), widget=DATE_INPUT, required=False)
     hide_cancelled = forms.BooleanField(label=_("без отменённых"), required=False)
 
     def __init__(self, *args, classes, **kwargs):

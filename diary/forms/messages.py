@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PupilProfile, User
+from journal.forms.fields import ModelChoiceField, ModelMultipleChoiceField
 from journal.models import SchoolClass
 
 from ..choices import BroadcastAudience
@@ -28,13 +29,14 @@ class ThreadForm(forms.Form):
     """
 
     q = forms.CharField(label=_("Найти по фамилии или имени"), required=False, max_length=100)
-    school_class = forms.ModelChoiceField(
+    school_class = ModelChoiceField(
         label=_("или показать класс"),
         queryset=SchoolClass.objects.none(),
         required=False,
         empty_label=_("— сотрудники школы —"),
+        widget=forms.Select(attrs={"data-filter": "1"}),  # a long picker: static/js/select-filter.js
     )
-    to = forms.ModelMultipleChoiceField(
+    to = ModelMultipleChoiceField(
         label=_("Кому"),
         queryset=User.objects.none(),
         error_messages={
@@ -42,7 +44,7 @@ class ThreadForm(forms.Form):
             "invalid_choice": _("Этому адресату вы писать не можете."),
         },
     )
-    pupil = forms.ModelChoiceField(queryset=PupilProfile.objects.none(), required=False, widget=forms.HiddenInput)
+    pupil = ModelChoiceField(queryset=PupilProfile.objects.none(), required=False, widget=forms.HiddenInput)
     subject = forms.CharField(label=_("Тема"), max_length=SUBJECT_MAX_LENGTH)
     text = forms.CharField(label=_("Сообщение"), widget=TEXT_WIDGET, max_length=TEXT_MAX_LENGTH)
 
@@ -106,7 +108,12 @@ class ReplyForm(forms.Form):
 class BroadcastForm(forms.Form):
     """One message to a whole class: its parents, its pupils or both."""
 
-    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.none(), empty_label=None)
+    school_class = ModelChoiceField(
+        label=_("Класс"),
+        queryset=SchoolClass.objects.none(),
+        empty_label=None,
+        widget=forms.Select(attrs={"data-filter": "1"}),  # a long picker: static/js/select-filter.js
+    )
     audience = forms.ChoiceField(
         label=_("Кому"), choices=BroadcastAudience.choices, initial=BroadcastAudience.PARENTS, widget=forms.RadioSelect
     )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import time_zone_label
 from accounts.models import User
 
 from ..models import NotificationSettings
@@ -41,11 +42,12 @@ class NotificationSettingsForm(forms.Form):
     quiet_to = forms.TimeField(label=_("до"), required=False, widget=TIME_INPUT)
 
     def __init__(self, *args, user: User, zone: str = "", **kwargs):
+        """``zone``: the school's time as users read it («московское время (UTC+3)», accounts.choices)."""
         super().__init__(*args, **kwargs)
         quiet_help = _(
             "В это время письма не отправляются: они придут, когда тихие часы закончатся. Время — школьное "
             "(%(zone)s). Оставьте оба поля пустыми, если тихие часы не нужны."
-        ) % {"zone": zone or settings.TIME_ZONE}
+        ) % {"zone": zone or time_zone_label(settings.TIME_ZONE)}
         self.family = not user.is_staff_member
         if not self.family:
             for name in FAMILY_ONLY:

@@ -5,14 +5,16 @@ from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journal.forms.fields import DateField
+
 from ..services.paper import MAX_DAYS, PaperLayout
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PaperPrintForm(forms.Form):
-    date_from = forms.DateField(label=_("Период с"), widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("по"), widget=DATE_INPUT)
+    date_from = DateField(label=_("Период с"), widget=DATE_INPUT)
+    date_to = DateField(label=_("по"), widget=DATE_INPUT)
     layout = forms.ChoiceField(
         label=_("Страницы"), choices=PaperLayout.choices, widget=forms.RadioSelect, initial=PaperLayout.ONE
     )

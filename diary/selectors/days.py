@@ -6,14 +6,17 @@ reads everything in seven queries, whatever the number of pupils, days, lessons 
 1. the pupils' enrolments overlapping the dates, with the class's grade, year and the grade's working week;
 2. the pupils' subgroup memberships in those classes;
 3. the lessons of those classes between the dates, with subject, topic, kind of work and substitute;
-4. the homework of those lessons, one row per pupil it is meant for (none: for everyone);
+4. the homework given at those lessons or due on those days, one row per pupil it is meant for (none: for everyone),
+   with the day it is due (the teacher's date, else the next day with a lesson of the same assignment);
 5. the pupils' marks and attendance codes between the dates, with the kind of work and its weight (one UNION ALL);
 6. the bells of the years;
 7. the holidays, days off and vacations of the years between the dates (one UNION ALL).
 
 A pupil sees a lesson only while enrolled in its class on its date, and a subgroup's lesson only as a member of
-that subgroup. Homework is shown at the lesson where it was given (as the journal records it: "for the next
-lesson"); homework given to chosen pupils only is shown to them alone.
+that subgroup. Homework is shown on the day it is due, «к уроку» at the first lesson of its subject that day (or,
+when the teacher chose a day without that subject, under the day), and as a short «задано» line at the lesson
+where it was given; each only where the pupil sees that lesson or day (enrolled in the class, a member of the
+subgroup). Homework given to chosen pupils only is shown to them alone.
 
 The reads are plain SQL, as in journal.selectors.grid: the ORM spent more time building these joins than the
 database spent answering them (the week page's selector went from 18 ms to a few). Tables come from the models'
@@ -50,6 +53,10 @@ from journal.models import (
 from journal.selectors.sql import as_date, as_time, fetch, placeholders, sql_date, table
 
 ONE = Decimal(1)  # the weight of a mark without a kind of work (as in the journal grid)
+# Homework given this many days before the first day asked for is read to find what is due on those days without a
+# date set (the next lesson of the subject): more than the longest gap between two lessons of a subject inside a
+# school year (a weekly subject around the winter vacation). A date the teacher set is found however far back.
+HOMEWORK_LOOKBACK_DAYS = 60
 SATURDAY, SUNDAY = 5, 6
 ATTENDANCE_LABELS = dict(AttendanceCode.choices)
 INDIVIDUAL_PREFIX = "Индивидуально: "
@@ -67,6 +74,24 @@ class DiaryMark:
 
 
 @dataclass
+class DiaryHomework:
+    """Homework as the diary shows it: where it was given, the day it is due, for everyone or for the pupil alone."""
+
+    homework_id: int
+    text: str
+    individual: bool  # given to chosen pupils only (the pupil is one of them)
+    subject: str
+    assignment_id: int
+    given_on: dt.date
+    due_on: dt.date | None  # the teacher's date, else the next lesson of the subject; None: no later lesson yet
+    due_set: bool = False  # the teacher chose the day
+
+    @property
+    def label(self) -> str:
+        return INDIVIDUAL_PREFIX + self.text if self.individual else self.text
+
+
+@dataclass
 class DiaryLesson:
     """A lesson as the pupil's diary shows it."""
 
@@ -76,13 +101,16 @@ class DiaryLesson:
     subject: str
     assignment_id: int
     topic: str
-    homework: list[str]  # general homework first, then the pupil's individual homework (prefixed)
     marks: list[DiaryMark]
     attendance: str  # н, б, у, п, оп or ""
     attendance_label: str  # «по болезни»…
     is_control: bool
     substitute: str  # «Иванова А. П.» when another teacher taught the lesson
     subject_order: int = field(default=0, repr=False)
+    # Due at this lesson («к уроку»): the first lesson of the subject on the day the homework is due.
+    homework: list[DiaryHomework] = field(default_factory=list)
+    # Given at this lesson («задано»), due at a later one.
+    homework_given: list[DiaryHomework] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +121,8 @@ class DiaryDay:
     is_today: bool
     note: str
     lessons: list[DiaryLesson]
+    # Due this day for a subject without a lesson that day (the teacher chose the day).
+    homework: list[DiaryHomework] = field(default_factory=list)
 
     @property
     def weekday(self) -> int:
@@ -174,14 +204,33 @@ def _class_lessons(class_ids: list[int], start: dt.date, end: dt.date) -> list[t
 
 
 def _homework(class_ids: list[int], start: dt.date, end: dt.date) -> list[tuple]:
-    """(lesson id, text, pupil id or None) of the homework given at the classes' lessons between the dates."""
+    """The homework given at the classes' lessons between the dates or due on those days, one row per pupil it is
+    meant for: (homework id, lesson id, given on, due on, due set, assignment id, class id, subgroup id, subject,
+    text, pupil id or None).
+
+    The day it is due is the teacher's date, else the next day with a lesson of the same assignment (a second lesson
+    the same day is the same sitting: a double lesson). The inner select finds the candidates (given from
+    HOMEWORK_LOOKBACK_DAYS before ``start``, or with a date set between the dates), the outer one keeps those given
+    or due between the dates; the next lesson is a lookup on the lessons' (assignment, date, number) index.
+    """
+    classes = placeholders(class_ids)
+    first, last = sql_date(start), sql_date(end)
+    lookback = sql_date(start - dt.timedelta(days=HOMEWORK_LOOKBACK_DAYS))
     return fetch(
-        f"SELECT h.lesson_id, h.text, hp.pupilprofile_id FROM {table(Homework)} h"
-        f" JOIN {table(Lesson)} l ON l.id = h.lesson_id JOIN {table(TeachingAssignment)} a ON a.id = l.assignment_id"
+        "SELECT x.id, x.lesson_id, x.given_on, x.due_on, x.due_set, x.assignment_id, x.school_class_id,"
+        " x.subgroup_id, x.name, x.text, x.pupil_id FROM ("
+        ' SELECT h.id, h.lesson_id, l."date" AS given_on, h.due_date IS NOT NULL AS due_set, l.assignment_id,'
+        ' a.school_class_id, a.subgroup_id, s.name, h.text, hp.pupilprofile_id AS pupil_id, l.number, s."order",'
+        ' COALESCE(h.due_date, (SELECT MIN(n."date") FROM '
+        f'{table(Lesson)} n WHERE n.assignment_id = l.assignment_id AND n."date" > l."date")) AS due_on'
+        f" FROM {table(Homework)} h JOIN {table(Lesson)} l ON l.id = h.lesson_id"
+        f" JOIN {table(TeachingAssignment)} a ON a.id = l.assignment_id JOIN {table(Subject)} s ON s.id = a.subject_id"
         f" LEFT JOIN {table(Homework.pupils.through)} hp ON hp.homework_id = h.id"
-        f' WHERE a.school_class_id IN ({placeholders(class_ids)}) AND l."date" >= %s AND l."date" <= %s'
-        " AND h.text <> '' ORDER BY h.lesson_id, h.id",
-        [*class_ids, sql_date(start), sql_date(end)],
+        f" WHERE a.school_class_id IN ({classes}) AND h.text <> ''"
+        ' AND ((l."date" >= %s AND l."date" <= %s) OR (h.due_date >= %s AND h.due_date <= %s))'
+        ") x WHERE (x.given_on >= %s AND x.given_on <= %s) OR (x.due_on >= %s AND x.due_on <= %s)"
+        ' ORDER BY x.given_on, x.number, x."order", x.id',
+        [*class_ids, lookback, last, first, last, first, last, first, last],
     )
 
 
@@ -255,7 +304,7 @@ def pupil_days(
     year_ids = {span.year_id for pupil_spans in spans.values() for span in pupil_spans}
 
     lessons_by_date: dict[dt.date, list[tuple]] = defaultdict(list)
-    homework: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    homework: list[_Homework] = []
     entries: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     bells: dict[tuple[int, int], str] = {}
     memberships: dict[int, set[int]] = defaultdict(set)
@@ -265,8 +314,7 @@ def pupil_days(
         memberships = subgroup_memberships(pupil_ids, class_ids)
         for row in _class_lessons(classes, start, end):
             lessons_by_date[as_date(row[1])].append(row)
-        for lesson_id, text, pupil_id in _homework(classes, start, end):
-            homework[lesson_id].append((text, pupil_id))
+        homework = _homework_items(_homework(classes, start, end))
         for lesson_id, pupil_id, value, position, kind, kind_short, weight in _entries(pupil_ids, start, end):
             entries[(lesson_id, pupil_id)].append((value, position, kind, kind_short, weight))
         bells = _bells(years)
@@ -285,18 +333,89 @@ def pupil_days(
             if span is not None:
                 for row in lessons_by_date.get(day, ()):
                     if row[4] == span.class_id and (row[5] is None or row[5] in groups):
-                        lessons.append(_lesson(row, pupil_id, homework, entries, bells))
+                        lessons.append(_lesson(row, pupil_id, entries, bells))
             weekday = day.weekday()
             if lessons or weekday < SATURDAY or (weekday == SATURDAY and six_days):
                 note = _day_note(day, span, notes)
                 lessons.sort(key=lambda lesson: (lesson.number, lesson.subject_order, lesson.subject))
                 days.append(DiaryDay(date=day, is_today=day == today, note=note, lessons=lessons))
             day += dt.timedelta(days=1)
+        _place_homework(days, homework, pupil_id, pupil_spans, groups)
         result[pupil_id] = days
     return result
 
 
-def _lesson(row: tuple, pupil_id: int, homework: dict, entries: dict, bells: dict) -> DiaryLesson:
+@dataclass
+class _Homework:
+    """One homework read by ``_homework`` (its rows per pupil joined), before it is placed in a pupil's days."""
+
+    item: DiaryHomework
+    lesson_id: int
+    class_id: int
+    subgroup_id: int | None
+    only_for: set[int]
+
+
+def _homework_items(rows: list[tuple]) -> list[_Homework]:
+    by_id: dict[int, _Homework] = {}
+    for homework_id, lesson_id, given, due, due_set, assignment_id, class_id, subgroup_id, subject, text, pupil in rows:
+        entry = by_id.get(homework_id)
+        if entry is None:
+            item = DiaryHomework(
+                homework_id=homework_id,
+                text=text,
+                individual=False,
+                subject=subject,
+                assignment_id=assignment_id,
+                given_on=as_date(given),
+                due_on=as_date(due),
+                due_set=bool(due_set),
+            )
+            entry = by_id[homework_id] = _Homework(item, lesson_id, class_id, subgroup_id, set())
+        if pupil is not None:
+            entry.only_for.add(pupil)
+            entry.item.individual = True
+    return list(by_id.values())
+
+
+def _place_homework(
+    days: list[DiaryDay], homework: list[_Homework], pupil_id: int, spans: list[Span], groups: set[int]
+) -> None:
+    """Put each homework meant for the pupil at the lesson it was given («задано») and on the day it is due: at the
+    first lesson of its subject that day («к уроку»), else under the day while the pupil is in the class (and the
+    subgroup). Only lessons and days the pupil sees get it."""
+    if not homework:
+        return
+    lessons: dict[int, DiaryLesson] = {}
+    first_of_subject: dict[tuple[dt.date, int], DiaryLesson] = {}
+    by_date: dict[dt.date, DiaryDay] = {}
+    for diary_day in days:
+        by_date[diary_day.date] = diary_day
+        for lesson in diary_day.lessons:
+            lessons[lesson.lesson_id] = lesson
+            first_of_subject.setdefault((diary_day.date, lesson.assignment_id), lesson)
+    general: list[tuple[_Homework, DiaryHomework]] = []
+    individual: list[tuple[_Homework, DiaryHomework]] = []
+    for entry in homework:
+        if entry.only_for and pupil_id not in entry.only_for:
+            continue
+        (individual if entry.only_for else general).append((entry, entry.item))
+    for entry, item in general + individual:  # the class's homework first, then the pupil's own
+        given_at = lessons.get(entry.lesson_id)
+        if given_at is not None:
+            given_at.homework_given.append(item)
+        if item.due_on is None or item.due_on not in by_date:
+            continue
+        due_at = first_of_subject.get((item.due_on, item.assignment_id))
+        if due_at is not None:
+            due_at.homework.append(item)
+            continue
+        span = next((span for span in spans if span.covers(item.due_on)), None)
+        if span is not None and span.class_id == entry.class_id and entry.subgroup_id in (None, *groups):
+            by_date[item.due_on].homework.append(item)
+
+
+def _lesson(row: tuple, pupil_id: int, entries: dict, bells: dict) -> DiaryLesson:
     (
         lesson_id,
         _day,
@@ -315,8 +434,6 @@ def _lesson(row: tuple, pupil_id: int, homework: dict, entries: dict, bells: dic
         *substitute_name,
         year_id,
     ) = row
-    general = [text for text, only_for in homework.get(lesson_id, ()) if only_for is None]
-    individual = [INDIVIDUAL_PREFIX + text for text, only_for in homework.get(lesson_id, ()) if only_for == pupil_id]
     marks, code = [], ""
     for value, position, kind, kind_short, weight in entries.get((lesson_id, pupil_id), ()):
         if position == 0:
@@ -331,7 +448,6 @@ def _lesson(row: tuple, pupil_id: int, homework: dict, entries: dict, bells: dic
         subject=subject,
         assignment_id=assignment_id,
         topic=topic or plan_title or "",
-        homework=general + individual,
         marks=marks,
         attendance=code,
         attendance_label=str(ATTENDANCE_LABELS.get(code, "")) if code else "",
@@ -343,7 +459,7 @@ def _lesson(row: tuple, pupil_id: int, homework: dict, entries: dict, bells: dic
 
 @dataclass
 class DueHomework:
-    """Homework to do for a lesson: given at the subject's previous lesson."""
+    """Homework to do for a day, per subject and the day it was given."""
 
     subject: str
     assignment_id: int
@@ -352,22 +468,19 @@ class DueHomework:
 
 
 def homework_due(days: list[DiaryDay], day: dt.date) -> list[DueHomework]:
-    """For each lesson on ``day``, the homework given at the previous lesson of the same subject (in ``days``)."""
-    latest: dict[int, tuple[dt.date, list[str]]] = {}
-    due: list[DueHomework] = []
-    seen: set[int] = set()
-    for diary_day in days:
-        if diary_day.date < day:
-            for lesson in diary_day.lessons:  # the previous lesson counts even without homework: nothing is due
-                latest[lesson.assignment_id] = (diary_day.date, lesson.homework)
-        elif diary_day.date == day:
-            for lesson in diary_day.lessons:
-                if lesson.assignment_id in seen or not latest.get(lesson.assignment_id, (None, None))[1]:
-                    continue
-                seen.add(lesson.assignment_id)
-                given_on, texts = latest[lesson.assignment_id]
-                due.append(DueHomework(lesson.subject, lesson.assignment_id, given_on, texts))
-    return due
+    """The homework due on ``day`` (as ``pupil_days`` placed it): by lesson order, then the subjects without a lesson
+    that day; one entry per subject and day given."""
+    diary_day = next((d for d in days if d.date == day), None)
+    if diary_day is None:
+        return []
+    due: dict[tuple[int, dt.date], DueHomework] = {}
+    items = [item for lesson in diary_day.lessons for item in lesson.homework] + diary_day.homework
+    for item in items:
+        key = (item.assignment_id, item.given_on)
+        if key not in due:
+            due[key] = DueHomework(item.subject, item.assignment_id, item.given_on, [])
+        due[key].texts.append(item.label)
+    return list(due.values())
 
 
 def next_school_day(days: list[DiaryDay], after: dt.date) -> DiaryDay | None:

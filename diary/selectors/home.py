@@ -1,5 +1,6 @@
 """The home page of pupils and parents: for each child today's and the next school day's lessons, the homework
-for the next day and the latest marks, in a fixed number of queries for any number of children (8)."""
+due on the next day (as the diary's week places it: on its due day) and the latest marks, in a fixed number of
+queries for any number of children (8)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from journal.selectors import active_enrollments
 
 from .days import DiaryDay, DiaryMark, DueHomework, homework_due, next_school_day, pupil_days
 
-LOOKBACK_DAYS = 21  # latest marks and the previous lesson of each subject
+LOOKBACK_DAYS = 21  # the latest marks (the homework due tomorrow is found by pupil_days however long ago it was given)
 LOOKAHEAD_DAYS = 14  # the next school day after a vacation
 LATEST_MARKS = 6
 

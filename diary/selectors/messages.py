@@ -431,16 +431,37 @@ def thread_messages(thread: Thread) -> list[Message]:
 
 @dataclass
 class BroadcastRecipient:
+    """A recipient of a broadcast as its sender sees them: who, in which role, whether they read it, their replies."""
+
     thread_id: int
     name: str
-    pupil: str
+    pupil: str  # the pupil the thread is about: the recipient themself, or the parent's child
+    is_pupil: bool  # the recipient is the pupil (else a parent of ``pupil``)
     replies: int
-    unread: int
+    unread: int  # replies the sender has not read yet
+    read_at: dt.datetime | None  # when the recipient last opened the thread; None: not read yet
     last_message_at: dt.datetime
+
+    @property
+    def role_label(self) -> str:
+        return _("учащийся") if self.is_pupil else _("родитель: %(child)s") % {"child": self.pupil}
+
+
+@dataclass
+class BroadcastGroup:
+    """The broadcast's parents or its pupils, in the order of the class list, with how many read it."""
+
+    title: str
+    rows: list[BroadcastRecipient]
+
+    @property
+    def read(self) -> int:
+        return sum(1 for row in self.rows if row.read_at is not None)
 
 
 def broadcast_recipients(broadcast: Broadcast) -> list[BroadcastRecipient]:
-    """Each recipient's private thread with its replies and the sender's unread count (one query)."""
+    """Each recipient's private thread with its replies, the sender's unread count and the recipient's read state
+    (one query), parents first (by child, then name), then pupils (by name)."""
     sender_id = broadcast.sender_id
     replies = (
         Message.objects.filter(thread=OuterRef("thread_id"))
@@ -458,16 +479,28 @@ def broadcast_recipients(broadcast: Broadcast) -> list[BroadcastRecipient]:
             replies=Coalesce(Subquery(replies, output_field=IntegerField()), 0),
             sender_unread=Coalesce(Subquery(unread[:1], output_field=IntegerField()), 0),
         )
-        .order_by("-thread__last_message_at", "user__last_name", "user__first_name")
     )
-    return [
+    recipients = [
         BroadcastRecipient(
             thread_id=row.thread_id,
             name=row.user.full_name,
             pupil=row.thread.pupil.user.full_name if row.thread.pupil_id else "",
+            is_pupil=row.user.role == Role.PUPIL,
             replies=row.replies,
             unread=row.sender_unread,
+            read_at=row.last_read_at,
             last_message_at=row.thread.last_message_at,
         )
         for row in rows
     ]
+    recipients.sort(key=lambda row: (row.is_pupil, row.pupil, row.name))
+    return recipients
+
+
+def broadcast_groups(recipients: list[BroadcastRecipient]) -> list[BroadcastGroup]:
+    """The recipients by role: «Родители», then «Учащиеся» (a group only when it has someone)."""
+    groups = [
+        BroadcastGroup(_("Родители"), [row for row in recipients if not row.is_pupil]),
+        BroadcastGroup(_("Учащиеся"), [row for row in recipients if row.is_pupil]),
+    ]
+    return [group for group in groups if group.rows]

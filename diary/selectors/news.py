@@ -3,16 +3,18 @@ homework for the next school day.
 
 "Since" comes from diary.services.visits (the previous visit, or the last 7 days on the first one). Marks and
 absences belong to the pupil directly; homework is the class's and the pupil's subgroups' (and homework given to
-chosen pupils only when the pupil is one of them), at lessons while the pupil was in the class.
+chosen pupils only when the pupil is one of them), at lessons while the pupil was in the class, each with the day
+it is due (the teacher's date, else the next day with a lesson of the subject, as the week shows it).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import DateField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import PupilProfile
-from journal.models import Attendance, AttendanceCode, Homework, Mark
+from journal.models import Attendance, AttendanceCode, Homework, Lesson, Mark
 
 from .days import (
     DiaryDay,
@@ -25,7 +27,6 @@ from .days import (
 )
 
 ATTENDANCE_LABELS = dict(AttendanceCode.choices)
-DUE_LOOKBACK_DAYS = 21  # how far back the previous lesson of a subject is looked for
 NEXT_DAY_LOOKAHEAD = 14  # how far ahead the next school day is looked for (vacations)
 LIMIT = 40  # items per list: after a long absence (or a bulk import) the page stays small; the rest is in the week
 
@@ -52,10 +53,11 @@ class NewsAbsence:
 
 @dataclass
 class NewsHomework:
-    date: dt.date
+    date: dt.date  # the lesson it was given at
     subject: str
     text: str
     individual: bool
+    due_on: dt.date | None = None  # None: the subject has no later lesson yet
 
 
 @dataclass
@@ -118,10 +120,16 @@ def pupil_news(pupil: PupilProfile, since: dt.datetime, *, first_visit: bool, to
     class_ids = {span.class_id for span in pupil_spans}
     if class_ids:
         groups = subgroup_memberships([pupil.pk], class_ids).get(pupil.pk, set())
+        next_lesson = (
+            Lesson.objects.filter(assignment_id=OuterRef("lesson__assignment_id"), date__gt=OuterRef("lesson__date"))
+            .order_by("date")
+            .values("date")[:1]
+        )
         rows = (
             Homework.objects.filter(updated_at__gte=since, lesson__assignment__school_class_id__in=class_ids)
             .filter(Q(lesson__assignment__subgroup__isnull=True) | Q(lesson__assignment__subgroup_id__in=groups))
             .exclude(text="")
+            .annotate(due_on=Coalesce("due_date", Subquery(next_lesson), output_field=DateField()))
             .order_by("-lesson__date", "lesson__number", "pk")
             .values_list(
                 "pk",
@@ -130,27 +138,25 @@ def pupil_news(pupil: PupilProfile, since: dt.datetime, *, first_visit: bool, to
                 "lesson__assignment__subject__name",
                 "text",
                 "pupils",
+                "due_on",
             )
         )
         by_pk: dict[int, list] = {}
-        for pk, day, class_id, subject, text, only_for in rows:
+        for pk, day, class_id, subject, text, only_for, due_on in rows:
             if not any(span.class_id == class_id and span.covers(day) for span in pupil_spans):
                 continue
-            entry = by_pk.setdefault(pk, [day, subject, text, set()])
+            entry = by_pk.setdefault(pk, [day, subject, text, set(), due_on])
             if only_for is not None:
                 entry[3].add(only_for)
-        for day, subject, text, only_for in by_pk.values():
+        for day, subject, text, only_for, due_on in by_pk.values():
             if not only_for or pupil.pk in only_for:
-                news.homework.append(NewsHomework(day, subject, text, bool(only_for)))
+                news.homework.append(NewsHomework(day, subject, text, bool(only_for), due_on))
         news.truncated = news.truncated or len(news.homework) > LIMIT
         news.homework = news.homework[:LIMIT]
 
-    days = pupil_days(
-        [pupil],
-        today - dt.timedelta(days=DUE_LOOKBACK_DAYS),
-        today + dt.timedelta(days=NEXT_DAY_LOOKAHEAD),
-        today=today,
-    )[pupil.pk]
+    # The homework due on the next school day, as the week places it (given at the subject's previous lesson or
+    # for that day): pupil_days reads what is due on its days however long ago it was given.
+    days = pupil_days([pupil], today, today + dt.timedelta(days=NEXT_DAY_LOOKAHEAD), today=today)[pupil.pk]
     news.next_day = next_school_day(days, today)
     if news.next_day is not None:
         news.due = homework_due(days, news.next_day.date)

@@ -5,12 +5,14 @@ Each returns what its caller needs in a fixed number of queries, whatever the nu
 """
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings as django_settings
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ParentChild, PupilProfile, User
 from journal.models import Attendance, Enrollment, GradeSettings, Mark, StudyPeriod
@@ -213,6 +215,81 @@ def digest_absences(year, pupil_ids: Iterable[int], start: dt.date, end: dt.date
 # The outbox ---------------------------------------------------------------------------------------------------------
 
 
+# What a failed e-mail's stored error (``ExceptionName: text`` from the mail backend) means, for the school's staff:
+# the first rule whose pattern is found in the error wins; the raw error stays on the page for whoever keeps the mail
+# server, behind an expander.
+EMAIL_ERRORS: list[tuple[re.Pattern, str]] = [
+    (
+        re.compile(r"quota|mailbox (is )?full|over ?quota|\b452\b|\b552\b|5\.2\.2", re.IGNORECASE),
+        _("Почтовый ящик получателя переполнен: письмо не принято. Можно повторить позже."),
+    ),
+    (
+        re.compile(r"SMTPRecipientsRefused|5\.1\.1|user unknown|no such user|does not exist|\b550\b", re.IGNORECASE),
+        _(
+            "Почтовый сервер получателя не принял адрес: такого ящика нет или он закрыт. Проверьте адрес в профиле "
+            "получателя, затем нажмите «Повторить»."
+        ),
+    ),
+    (
+        re.compile(r"SMTPAuthenticationError|\b535\b|authentication", re.IGNORECASE),
+        _(
+            "Почтовый сервер школы не принял логин или пароль для отправки писем. Сообщите тому, кто настраивал "
+            "почту системы (EMAIL_URL)."
+        ),
+    ),
+    (
+        re.compile(r"SMTPSenderRefused", re.IGNORECASE),
+        _(
+            "Почтовый сервер не разрешил отправку от адреса отправителя (DEFAULT_FROM_EMAIL). "
+            "Проверьте настройки почты."
+        ),
+    ),
+    (
+        re.compile(r"SSL|TLS|certificate|SMTPNotSupportedError", re.IGNORECASE),
+        _("Не удалось установить защищённое соединение с почтовым сервером: проверьте настройки шифрования почты."),
+    ),
+    (
+        re.compile(r"SMTPDataError|\b554\b|spam|blocked|rejected", re.IGNORECASE),
+        _("Почтовый сервер отклонил письмо (например, посчитал его спамом)."),
+    ),
+    (
+        re.compile(
+            r"SMTPServerDisconnected|SMTPConnectError|ConnectionRefused|ConnectionReset|Timeout|timed out|gaierror|"
+            r"Name or service|OSError|socket|unreachable",
+            re.IGNORECASE,
+        ),
+        _("Не удалось связаться с почтовым сервером: он был недоступен или не ответил. Можно повторить позже."),
+    ),
+]
+EXCEPTION_PREFIX = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Refused|Disconnected)\b")
+
+
+def email_error_explained(error: str) -> str:
+    """The reason an e-mail failed, in Russian (the mail backend's exception, as ``email_deliver`` stored it)."""
+    error = (error or "").strip()
+    if not error:
+        return str(_("Причина не записана."))
+    for pattern, explanation in EMAIL_ERRORS:
+        if pattern.search(error):
+            return str(explanation)
+    if not EXCEPTION_PREFIX.match(error) and re.search("[А-Яа-яЁё]", error):
+        return error  # already written for people (the system's own note)
+    return str(_("Почтовый сервер вернул ошибку, письмо не отправлено."))
+
+
+@dataclass
+class FailedEmail:
+    """A failed e-mail of the outbox with its reason in Russian (the raw error stays in ``email.last_error``)."""
+
+    email: OutgoingEmail
+    reason: str
+
+    @property
+    def raw_error(self) -> str:
+        """The mail server's own words, when they say more than the reason."""
+        return self.email.last_error if self.email.last_error.strip() != self.reason else ""
+
+
 @dataclass
 class Outbox:
     """The state of a school's outgoing e-mails for the administration."""
@@ -221,7 +298,7 @@ class Outbox:
     due: int
     waiting: int
     oldest_due: dt.datetime | None
-    failed: list[OutgoingEmail]
+    failed: list[FailedEmail]
     recent: list[OutgoingEmail]
 
     @property
@@ -242,7 +319,10 @@ def outbox(emails: QuerySet[OutgoingEmail], now: dt.datetime, limit: int = 100) 
         oldest_due=Min("created_at", filter=pending & Q(send_after__lte=now)),
     )
     counts = {status: figures[status] for status in EmailStatus.values}
-    failed = list(emails.filter(status=EmailStatus.FAILED).select_related("user").order_by("-created_at")[:limit])
+    failed = [
+        FailedEmail(email, email_error_explained(email.last_error))
+        for email in emails.filter(status=EmailStatus.FAILED).select_related("user").order_by("-created_at")[:limit]
+    ]
     recent = list(emails.filter(status=EmailStatus.SENT).select_related("user").order_by("-sent_at", "-pk")[:20])
     return Outbox(
         counts=counts,

@@ -296,7 +296,7 @@ def test_every_failed_email_of_the_outbox_can_be_sent_again_and_no_other(client,
     for role, user in sorted(users(cast), key=lambda pair: pair[0] in ("admin", "foreign_admin")):
         list_status = status(client, user, reverse("diary:email_outbox"))
         failed = outbox(visible_outgoing_emails(user), timezone.now()).failed if list_status == OK else []
-        listed = {email.pk for email in failed}
+        listed = {row.email.pk for row in failed}
         assert list_status == (OK if user.is_management else FORBIDDEN), role
         assert listed == set(visible_outgoing_emails(user).values_list("pk", flat=True)), role
         for email in everything:

@@ -109,11 +109,13 @@ def test_lessons_with_topic_bells_marks_attendance_homework(cast):
     (row,) = wednesday.lessons
     assert (row.number, row.time, row.subject, row.topic) == (2, "9:25–10:10", "Математика", "Дроби")
     assert row.assignment_id == cast.math_a.pk and row.lesson_id == first.pk
-    assert row.homework == ["№ 5"]
+    # Given here, due at the next lesson of the subject (Thursday): «задано» here, «к уроку» there.
+    assert row.homework == [] and [(h.label, h.due_on) for h in row.homework_given] == [("№ 5", dt.date(2026, 12, 17))]
     assert [(m.value, m.position, m.work_type_short) for m in row.marks] == [("5", 1, test.short_name), ("4", 2, "уст")]
     assert row.marks[0].weight == test.weight and row.marks[0].work_type == "контрольная работа"
     (absent,) = day(days_of(cast), dt.date(2026, 12, 17)).lessons
     assert (absent.attendance, absent.attendance_label, absent.time) == ("б", "по болезни", "8:30–9:15")
+    assert [(h.label, h.given_on) for h in absent.homework] == [("№ 5", dt.date(2026, 12, 16))]
 
 
 def test_control_work_and_substitute(cast):
@@ -136,9 +138,9 @@ def test_only_the_pupils_own_marks_and_individual_homework(cast):
     both = pupil_days([cast.pupil, classmate], MONDAY, SUNDAY, today=TODAY)
     mine = day(both[cast.pupil.pk], given.date).lessons[0]
     theirs = day(both[classmate.pk], given.date).lessons[0]
-    assert mine.marks == [] and mine.homework == ["Для всех"]
+    assert mine.marks == [] and [h.label for h in mine.homework_given] == ["Для всех"]
     assert [m.value for m in theirs.marks] == ["2"]
-    assert theirs.homework == ["Для всех", "Индивидуально: Только Петру"]
+    assert [h.label for h in theirs.homework_given] == ["Для всех", "Индивидуально: Только Петру"]
 
 
 def test_subgroup_lessons_only_for_members(cast):
@@ -210,6 +212,121 @@ def test_days_queries_do_not_grow_with_pupils_lessons_or_marks(cast, django_asse
 def test_no_pupils_no_queries(django_assert_num_queries, db):
     with django_assert_num_queries(0):
         assert pupil_days([], MONDAY, SUNDAY, today=TODAY) == {}
+
+
+# Homework on the day it is due --------------------------------------------------------------------------------
+
+
+def texts(items) -> list[str]:
+    return [item.label for item in items]
+
+
+def test_homework_is_shown_on_the_next_lesson_of_the_subject_even_from_an_earlier_week(cast):
+    """Given on Friday 11.12, due at Monday's lesson: the week of 14.12 shows it on Monday «к уроку»."""
+    friday = lesson(cast.math_a, dt.date(2026, 12, 11))
+    homework_set(actor=cast.teacher, lesson=friday, text="№ 100")
+    monday = lesson(cast.math_a, dt.date(2026, 12, 14), 3)
+    lesson(cast.math_a, dt.date(2026, 12, 14), 4)  # a double lesson: the first of the day carries it
+    lesson(cast.math_a, dt.date(2026, 12, 16))
+    days = days_of(cast)
+    first, second = day(days, MONDAY).lessons
+    assert first.lesson_id == monday.pk and texts(first.homework) == ["№ 100"] and second.homework == []
+    (item,) = first.homework
+    assert (item.given_on, item.due_on, item.due_set) == (dt.date(2026, 12, 11), MONDAY, False)
+    assert day(days, dt.date(2026, 12, 16)).lessons[0].homework == []
+    # The week it was given shows «задано» at Friday's lesson, for Monday.
+    (given,) = day(days_of(cast, start=dt.date(2026, 12, 7), end=dt.date(2026, 12, 13)), friday.date).lessons
+    assert texts(given.homework_given) == ["№ 100"] and given.homework_given[0].due_on == MONDAY
+
+
+def test_homework_with_a_date_set_is_shown_on_that_day_not_at_the_next_lesson(cast):
+    given = lesson(cast.math_a, MONDAY)
+    homework_set(actor=cast.teacher, lesson=given, text="Проект", due_date=dt.date(2026, 12, 17))
+    lesson(cast.math_a, dt.date(2026, 12, 15))
+    thursday = lesson(cast.math_a, dt.date(2026, 12, 17), 2)
+    days = days_of(cast)
+    assert day(days, dt.date(2026, 12, 15)).lessons[0].homework == []
+    (row,) = day(days, dt.date(2026, 12, 17)).lessons
+    assert row.lesson_id == thursday.pk and texts(row.homework) == ["Проект"] and row.homework[0].due_set
+    assert texts(day(days, MONDAY).lessons[0].homework_given) == ["Проект"]
+
+
+def test_homework_due_on_a_day_without_the_subject_is_shown_under_the_day(cast):
+    given = lesson(cast.math_a, MONDAY)
+    homework_set(actor=cast.teacher, lesson=given, text="Доклад", due_date=dt.date(2026, 12, 16))
+    lesson(cast.physics_b, dt.date(2026, 12, 16))  # another class's lesson that day
+    days = days_of(cast)
+    assert texts(day(days, dt.date(2026, 12, 16)).homework) == ["Доклад"]
+    assert day(days_of(cast, cast.other_pupil), dt.date(2026, 12, 16)).homework == []
+
+
+def test_a_subgroups_homework_is_due_for_its_members_only(cast):
+    member = extra_pupil(cast, "member")
+    group = services.subgroup_create(actor=cast.admin, school_class=cast.class_a, name="1 группа", pupils=[member])
+    english = services.subject_create(actor=cast.admin, school=cast.school, name="Английский язык")
+    english_1 = services.assignment_create(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=english,
+        teacher=cast.teacher,
+        subgroup=group,
+        hours_per_week=Decimal(3),
+    )
+    homework_set(actor=cast.teacher, lesson=lesson(english_1, MONDAY), text="Words")
+    lesson(english_1, dt.date(2026, 12, 15))
+    homework_set(actor=cast.teacher, lesson=lesson(english_1, MONDAY, 2), text="Essay", due_date=dt.date(2026, 12, 16))
+    both = pupil_days([cast.pupil, member], MONDAY, SUNDAY, today=TODAY)
+    assert texts(day(both[member.pk], dt.date(2026, 12, 15)).lessons[0].homework) == ["Words"]
+    assert texts(day(both[member.pk], dt.date(2026, 12, 16)).homework) == ["Essay"]
+    assert all(not d.homework and not d.lessons for d in both[cast.pupil.pk])
+
+
+def test_homework_is_due_only_where_the_pupil_is_enrolled_on_the_day(cast):
+    """The pupil moves to 8 «Б» on Wednesday: 7 «А»'s homework given on Monday for Wednesday is not theirs to do."""
+    given = lesson(cast.math_a, MONDAY)
+    homework_set(actor=cast.teacher, lesson=given, text="№ 7")
+    homework_set(actor=cast.teacher, lesson=given, text="К среде", due_date=dt.date(2026, 12, 16))
+    lesson(cast.math_a, dt.date(2026, 12, 16))
+    Enrollment.objects.filter(pupil=cast.pupil).update(date_to=dt.date(2026, 12, 15))
+    services.enrollment_create(
+        actor=cast.admin, pupil=cast.pupil, school_class=cast.class_b, date_from=dt.date(2026, 12, 16)
+    )
+    days = days_of(cast)
+    assert texts(day(days, MONDAY).lessons[0].homework_given) == ["№ 7", "К среде"]
+    assert day(days, dt.date(2026, 12, 16)).lessons == [] and day(days, dt.date(2026, 12, 16)).homework == []
+
+
+def test_individual_homework_is_due_for_the_chosen_pupil_alone(cast):
+    classmate = extra_pupil(cast, "classmate")
+    given = lesson(cast.math_a, MONDAY)
+    homework_set(actor=cast.teacher, lesson=given, text="Для всех")
+    homework_set(actor=cast.teacher, lesson=given, text="Карточка", pupils=[classmate])
+    lesson(cast.math_a, dt.date(2026, 12, 15))
+    both = pupil_days([cast.pupil, classmate], MONDAY, SUNDAY, today=TODAY)
+    assert texts(day(both[cast.pupil.pk], dt.date(2026, 12, 15)).lessons[0].homework) == ["Для всех"]
+    assert texts(day(both[classmate.pk], dt.date(2026, 12, 15)).lessons[0].homework) == [
+        "Для всех",
+        "Индивидуально: Карточка",
+    ]
+
+
+def test_homework_across_the_winter_vacation_and_a_date_set_long_ago(cast):
+    services.vacation_add(
+        actor=cast.admin,
+        year=cast.year,
+        name="Зимние каникулы",
+        start_date=dt.date(2026, 12, 28),
+        end_date=dt.date(2027, 1, 11),
+    )
+    before = lesson(cast.math_a, dt.date(2026, 12, 23))
+    homework_set(actor=cast.teacher, lesson=before, text="Повторить всё")
+    september = lesson(cast.math_a, dt.date(2026, 9, 7))
+    homework_set(actor=cast.teacher, lesson=september, text="Годовой проект", due_date=dt.date(2027, 1, 14))
+    lesson(cast.math_a, dt.date(2027, 1, 12))
+    lesson(cast.math_a, dt.date(2027, 1, 14))
+    days = days_of(cast, start=dt.date(2027, 1, 11), end=dt.date(2027, 1, 17))
+    assert texts(day(days, dt.date(2027, 1, 12)).lessons[0].homework) == ["Повторить всё"]
+    assert texts(day(days, dt.date(2027, 1, 14)).lessons[0].homework) == ["Годовой проект"]
 
 
 def test_homework_due_for_the_next_school_day(cast):

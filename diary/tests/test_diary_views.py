@@ -167,6 +167,28 @@ def test_week_shows_lessons_marks_absences_homework_and_today(client, cast):
     assert url("subject", cast.pupil, cast.math_a) in page
 
 
+def test_week_shows_homework_on_the_day_it_is_due_and_given_on_the_day_given(client, cast):
+    """Given on Friday 11.12 for the next lesson (Monday 14.12) and on Monday for Thursday (a date set): parents
+    find each on the day it is due, «к уроку»; the day it was given keeps a short «Задано» line."""
+    homework_set(actor=cast.teacher, lesson=lesson(cast, dt.date(2026, 12, 11)), text="№ 12, 14")
+    monday = lesson(cast, dt.date(2026, 12, 14))
+    homework_set(actor=cast.teacher, lesson=monday, text="Проект", due_date=dt.date(2026, 12, 17))
+    lesson(cast, dt.date(2026, 12, 15))
+    lesson(cast, dt.date(2026, 12, 17))
+    client.force_login(cast.parent_user)
+    page = client.get(url("week", cast.pupil)).content.decode()
+    days = {name: page[page.index(name) :] for name in ("Понедельник, 14", "Вторник, 15", "Четверг, 17")}
+    monday_html = days["Понедельник, 14"][: days["Понедельник, 14"].index("Вторник, 15")]
+    tuesday_html = days["Вторник, 15"][: days["Вторник, 15"].index("Среда, 16")]
+    thursday_html = days["Четверг, 17"][: days["Четверг, 17"].index("Пятница, 18")]
+    assert "<b>Д/з к уроку:</b> № 12, 14" in monday_html and "(задано пт 11.12)" in monday_html
+    assert "<b>Задано</b> к чт 17.12: Проект" in monday_html
+    assert "Проект" not in tuesday_html and "Д/з к уроку" not in tuesday_html
+    assert "<b>Д/з к уроку:</b> Проект" in thursday_html and "(задано пн 14.12)" in thursday_html
+    previous = client.get(url("week", cast.pupil, query="date=2026-12-11")).content.decode()
+    assert "<b>Задано</b> к пн 14.12: № 12, 14" in previous
+
+
 def test_week_shows_the_days_events_of_the_school_and_the_class(client, cast):
     event_create(
         actor=cast.deputy,
@@ -344,6 +366,26 @@ def test_news_lists_marks_absences_homework_and_tomorrow(client, cast):
     page = client.get(url("news", cast.pupil)).content.decode()
     assert 'class="mk m5"' in page and "опоздание" in page
     assert "Задано на понедельник, 21 декабря" in page and page.count("Выучить таблицу") == 2
+
+
+def test_news_and_home_take_the_next_days_homework_from_its_due_day(client, cast):
+    """Monday's homework is what is due on Monday: given on Wednesday with Monday set, not Friday's for Tuesday."""
+    wednesday = lesson(cast, dt.date(2026, 12, 16))
+    homework_set(actor=cast.teacher, lesson=wednesday, text="Выучить стихотворение", due_date=dt.date(2026, 12, 21))
+    friday = lesson(cast, TODAY)
+    homework_set(actor=cast.teacher, lesson=friday, text="Задача к вторнику", due_date=dt.date(2026, 12, 22))
+    lesson(cast, dt.date(2026, 12, 21))
+    lesson(cast, dt.date(2026, 12, 22))
+    client.force_login(cast.parent_user)
+    page = client.get(url("news", cast.pupil)).content.decode()
+    due = page[page.index("Задано на понедельник, 21 декабря") : page.index("Уроки:")]
+    assert "Выучить стихотворение" in due and "(задано 16.12)" in due and "Задача к вторнику" not in due
+    new_homework = page[page.index("Новые домашние задания") :]
+    assert "к 22 декабря (вт)" in new_homework and "к 21 декабря (пн)" in new_homework
+    home = client.get(reverse("home")).content.decode()
+    tomorrow = home[home.index("Понедельник, 21 декабря") :]
+    assert "Выучить стихотворение" in tomorrow and "Задача к вторнику" not in tomorrow
+    assert "<b>Задано</b> к вт 22.12: Задача к вторнику" in home  # today's lesson: what was given
 
 
 def test_news_of_a_quiet_week(client, cast):

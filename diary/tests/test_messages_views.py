@@ -381,3 +381,39 @@ def test_the_broadcast_page_has_a_fixed_number_of_queries(client, cast, django_a
     with django_assert_num_queries(6):
         response = client.get(reverse("messaging:broadcast_detail", args=[broadcast.pk]))
     assert len(response.context["recipients"]) == 12
+
+
+def test_the_broadcast_page_labels_each_recipients_role_and_shows_who_read_it(client, cast):
+    """To parents and pupils: the parent as «родитель: <child>», the pupil as «учащийся» (not «ребёнок» of
+    themselves), in groups by role; each with «прочитано <when>» once they opened the thread, or «не прочитано»."""
+    broadcast = services.broadcast_send(
+        actor=cast.classteacher, school_class=cast.class_a, audience="both", subject="Собрание", text="Приходите."
+    )
+    parent_thread = Thread.objects.get(broadcast=broadcast, participants__user=cast.parent_user)
+    login(client, cast.parent_user).get(thread_url(parent_thread))  # opening the thread reads it
+    response = login(client, cast.classteacher).get(reverse("messaging:broadcast_detail", args=[broadcast.pk]))
+    page = response.content.decode()
+    assert "ребёнок" not in page
+    assert "Прочитали: 1 из 2." in page
+    parents, pupils = page[page.index(">Родители ") :], page[page.index(">Учащиеся ") :]
+    parents = parents[: parents.index(">Учащиеся ")]
+    assert "(прочитали 1 из 1)" in parents and "(прочитали 0 из 1)" in pupils
+    assert cast.parent_user.full_name in parents and f"родитель: {cast.pupil.user.full_name}" in parents
+    assert "прочитано " in parents and "не прочитано" not in parents
+    assert cast.pupil.user.full_name in pupils and "учащийся" in pupils and "не прочитано" in pupils
+    rows = {row.name: row for row in response.context["recipients"]}
+    assert rows[cast.parent_user.full_name].read_at is not None and rows[cast.pupil.user.full_name].read_at is None
+
+
+def test_on_a_small_screen_the_unread_count_stands_beside_the_menu_button(client, cast):
+    """The menu collapses on a phone, «Сообщения» with it: a link beside the toggler carries the count, named in
+    words for a screen reader (the browser test checks where it stands)."""
+    client = login(client, cast.parent_user)
+    assert "nav-unread" not in client.get(INBOX).content.decode()  # nothing unread: no badge
+    start(cast.teacher, cast.parent_user, pupil=cast.pupil)
+    page = client.get(reverse("home")).content.decode()
+    assert 'class="nav-unread d-lg-none"' in page and 'aria-label="Сообщения: 1 непрочитанное"' in page
+    assert page.index("nav-unread") < page.index("navbar-toggler")  # outside the collapsed menu
+    start(cast.teacher, cast.parent_user, subject="Ещё", pupil=cast.pupil)
+    start(cast.classteacher, cast.parent_user, subject="И ещё", pupil=cast.pupil)
+    assert 'aria-label="Сообщения: 3 непрочитанных"' in client.get(reverse("home")).content.decode()

@@ -8,12 +8,14 @@ import time_machine
 from celery.exceptions import Retry
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends import locmem
 from django.urls import reverse
 from django.utils import timezone
 
 from diary import tasks
 from diary.choices import EmailStatus
 from diary.models import Message, OutgoingEmail, Thread, ThreadParticipant
+from diary.selectors.notifications import email_error_explained
 from diary.services import notifications
 from diary.services.notifications import (
     CLAIM_SECONDS,
@@ -60,20 +62,63 @@ def test_a_second_send_does_nothing(cast):
     assert len(mail.outbox) == 1 and fresh(email).attempts == 1
 
 
+class SecondWorkerBackend(locmem.EmailBackend):
+    """While the first worker is sending (its claim made by email_deliver itself), a second worker takes the same
+    row and the beat looks for due rows: what they got, and the row as it stood, are kept in ``seen``."""
+
+    seen: dict = {}
+
+    def send_messages(self, messages):
+        if "row" not in self.seen:  # the first worker only (a second one that got through just sends)
+            pk = OutgoingEmail.objects.get(subject=messages[0].subject).pk
+            self.seen["row"] = OutgoingEmail.objects.values("send_after", "attempts").get(pk=pk)
+            self.seen["second_worker"] = email_deliver(pk).status
+            self.seen["beat"] = tasks.send_due_emails()
+        return super().send_messages(messages)
+
+
+class WorkerKilled(BaseException):
+    """The worker's process dies in the middle of the SMTP conversation (not an Exception: nothing catches it)."""
+
+
+class DyingBackend(locmem.EmailBackend):
+    def send_messages(self, messages):
+        raise WorkerKilled
+
+
 def test_the_claim_keeps_a_second_worker_out(cast, settings):
     """While one worker sends, the row is claimed: another worker, or the beat, finds nothing to take."""
+    settings.EMAIL_BACKEND = "diary.tests.test_notifications_outbox.SecondWorkerBackend"
+    SecondWorkerBackend.seen = {}
     with at(2026, 11, 20, 10):
         email = outgoing(cast.parent_user)
-        claimed = OutgoingEmail.objects.filter(pk=email.pk, status=EmailStatus.PENDING, send_after__lte=timezone.now())
-        # What email_deliver does first; the first worker is now sending.
-        claimed.update(send_after=timezone.now() + dt.timedelta(seconds=CLAIM_SECONDS))
-        assert email_deliver(email.pk).status == "skipped"
+        assert email_deliver(email.pk).status == EmailStatus.SENT
+    # The claim pushed send_after by CLAIM_SECONDS and counted the attempt before the first worker sent.
+    assert SecondWorkerBackend.seen == {
+        "row": {"send_after": moment(2026, 11, 20, 10) + dt.timedelta(seconds=CLAIM_SECONDS), "attempts": 1},
+        "second_worker": "skipped",
+        "beat": 0,
+    }
+    assert len(mail.outbox) == 1 and fresh(email).attempts == 1
+
+
+def test_a_worker_that_died_while_sending_frees_the_row_after_the_claim_time(cast, settings):
+    settings.EMAIL_BACKEND = "diary.tests.test_notifications_outbox.DyingBackend"
+    with at(2026, 11, 20, 10):
+        email = outgoing(cast.parent_user)
+        with pytest.raises(WorkerKilled):
+            email_deliver(email.pk)
+    row = fresh(email)
+    assert (row.status, row.attempts, row.send_after) == (EmailStatus.PENDING, 1, moment(2026, 11, 20, 10, 10))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with at(2026, 11, 20, 10, 9):  # still claimed by the dead worker
         assert tasks.send_due_emails() == 0
+        assert email_deliver(email.pk).status == "skipped"
     assert mail.outbox == []
-    # A worker that died while sending frees the row after the claim time: the beat sends it then.
-    with at(2026, 11, 20, 10, 11):
+    with at(2026, 11, 20, 10, 10):  # the claim has run out: the beat hands it over again
         assert tasks.send_due_emails() == 1
-    assert fresh(email).status == EmailStatus.SENT and len(mail.outbox) == 1
+    row = fresh(email)
+    assert (row.status, row.attempts) == (EmailStatus.SENT, 2) and len(mail.outbox) == 1
 
 
 def test_an_email_not_yet_due_waits(cast):
@@ -339,3 +384,37 @@ def test_the_outbox_page_queries_do_not_grow(client, cast, django_assert_num_que
 
 def test_outbox_wires_the_task_module():
     assert notifications.MAX_ATTEMPTS == tasks.send_email.max_retries
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            "SMTPRecipientsRefused: {'olga@exmple.ru': (550, b'5.1.1 <olga@exmple.ru>: Recipient address rejected')}",
+            "не принял адрес: такого ящика нет",
+        ),
+        ("SMTPAuthenticationError: (535, b'5.7.8 Error: authentication failed')", "не принял логин или пароль"),
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "Не удалось связаться с почтовым сервером"),
+        ("TimeoutError: timed out", "Не удалось связаться с почтовым сервером"),
+        ("SMTPDataError: (552, b'5.2.2 Mailbox full')", "ящик получателя переполнен"),
+        ("SMTPDataError: (554, b'5.7.1 Message rejected as spam')", "отклонил письмо"),
+        ("SSLCertVerificationError: certificate verify failed", "защищённое соединение"),
+        ("SMTPSenderRefused: (553, b'sender not allowed', 'journal@school.ru')", "адреса отправителя"),
+        ("KeyError: 'x'", "Почтовый сервер вернул ошибку, письмо не отправлено."),
+        ("", "Причина не записана."),
+    ],
+)
+def test_a_failure_is_explained_in_russian(error, reason):
+    assert reason in email_error_explained(error)
+
+
+def test_the_outbox_explains_a_failure_and_keeps_the_servers_words_behind_an_expander(client, cast):
+    raw = "SMTPRecipientsRefused: {'olga@exmple.ru': (550, b'5.1.1 <olga@exmple.ru>: User unknown')}"
+    failed(cast, last_error=raw)
+    client.force_login(cast.deputy)
+    html = client.get(OUTBOX_URL).content.decode()
+    reason = html[html.index('class="outbox-reason') :]
+    reason = reason[: reason.index("</div>")]
+    assert "Почтовый сервер получателя не принял адрес" in reason and "SMTP" not in reason
+    details = html[html.index("<details") : html.index("</details>")]
+    assert "Ответ почтового сервера" in details and "SMTPRecipientsRefused" in details and "User unknown" in details

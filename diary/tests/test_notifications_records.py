@@ -179,9 +179,7 @@ def test_quiet_hours_wait_and_a_later_run_merges(family, django_capture_on_commi
     assert first.status == EmailStatus.PENDING and first.send_after == moment(2026, 11, 21, 8, 0)
     with at(2026, 11, 20, 22, 0):
         mark_set(actor=cast.teacher, lesson=day, pupil=cast.pupil, value="4")  # corrected
-        mark_set(
-            actor=cast.teacher, lesson=lesson(cast.math_a, D(2026, 11, 19)), pupil=cast.pupil, value="5", position=2
-        )
+        mark_set(actor=cast.teacher, lesson=lesson(cast.math_a, D(2026, 11, 19)), pupil=cast.pupil, value="5")
     assert scan(22, 10) == 1
     first.refresh_from_db()
     assert first.status == EmailStatus.SKIPPED

@@ -2,6 +2,7 @@
 service (a user edits only their own, bad input changes nothing) and the page for every kind of user."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -190,6 +191,20 @@ def test_the_page_shows_the_address(client, cast):
     html = client.get(URL).content.decode()
     assert "Письма приходят на <b>olga@example.ru</b>" in html
     assert "не указан" not in html
+
+
+def test_the_page_names_the_schools_time_in_russian(client, cast):
+    """Quiet hours are in the school's time, said as people say it, not as «Europe/Moscow»."""
+    client.force_login(cast.parent_user)
+    html = client.get(URL).content.decode()
+    assert "Время — школьное (московское время (UTC+3))" in html and "Europe/" not in html
+    cast.school.time_zone = "Asia/Yekaterinburg"
+    cast.school.save()
+    assert "екатеринбургское время (UTC+5)" in client.get(URL).content.decode()
+    cast.school.time_zone = "Europe/Berlin"  # a zone without a Russian name: its offset
+    cast.school.save()
+    html = client.get(URL).content.decode()
+    assert re.search(r"Время — школьное \(UTC\+[12]\)", html) and "Berlin" not in html
 
 
 def test_a_parent_saves_preferences_and_an_address(client, cast):

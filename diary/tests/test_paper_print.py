@@ -19,7 +19,7 @@ from accounts import services as account_services
 from accounts.choices import InfoForm, ParentKind
 from accounts.models import ParentProfile, PupilProfile
 from diary.models import PaperDiaryPrint
-from diary.selectors.paper import paper_pupils, print_log
+from diary.selectors.paper import paper_diary_pages, paper_pupils, print_log
 from diary.services.paper import PaperLayout, paper_diaries_request
 from journal import services as journal_services
 from journal.models import Lesson, SchoolClass, WorkType
@@ -166,6 +166,23 @@ def test_the_pdf_holds_the_paper_families_with_their_diary(paper_class):
     assert (record.status, record.pages, record.size, record.error) == ("ready", pdf_pages(pdf), len(pdf), "")
     assert record.printed_at <= record.started_at <= record.finished_at
     assert PaperDiaryPrint.objects.count() == 1
+
+
+def test_homework_is_printed_on_the_day_it_is_due(paper_class):
+    """Given on 16.11 for the next lesson (18.11): «ДЗ» at 18.11's lesson, «задано к 18.11» at 16.11's."""
+    cast = paper_class
+    pupils = paper_pupils(cast.class_a, *TWO_WEEKS)
+    (page,), _period = paper_diary_pages(cast.class_a, pupils, *TWO_WEEKS, today=TODAY)
+    lessons = {row.day.date: row.day.lessons for row in page.days if row.day.lessons}
+    (given,) = lessons[dt.date(2026, 11, 16)]
+    (due,) = lessons[dt.date(2026, 11, 18)]
+    assert given.homework == [] and [h.label for h in given.homework_given] == [
+        "§ 12, № 345, 347",
+        "Индивидуально: Карточка 7",
+    ]
+    assert [h.label for h in due.homework] == ["§ 12, № 345, 347", "Индивидуально: Карточка 7"]
+    text = " ".join(pdf_text(print_batch(cast)[0]).split())
+    assert "ДЗ: § 12, № 345, 347; Индивидуально: Карточка 7" in text and "задано к 18.11: § 12, № 345, 347" in text
 
 
 def test_set_period_marks_are_printed(paper_class):

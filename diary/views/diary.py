@@ -90,7 +90,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
         days=[
             (
                 day,
-                lesson_rows(day.lessons, marks_url),
+                lesson_rows(day.lessons, marks_url, day.homework),
                 [event for event in events if event.starts_on <= day.date <= event.last_day],
             )
             for day in days

@@ -103,7 +103,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     if family:
         groups = selectors.family_recipient_groups(user, pupil)
     else:
-        query = (request.POST.get("q") or request.GET.get("q") or "").strip()
+        # As long as the search box takes: a megabyte typed into the URL is not searched for.
+        query = (request.POST.get("q") or request.GET.get("q") or "").strip()[: ThreadForm.base_fields["q"].max_length]
         school_class = _chosen_class(request, classes)
         groups = selectors.staff_recipient_groups(user, query=query, school_class=school_class, selected=selected)
     context = {
@@ -205,9 +206,16 @@ def broadcast_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def broadcast_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sender's view of a broadcast: the text, and each recipient's private thread with its replies."""
+    """The sender's view of a broadcast: the text, and each recipient by role (a parent with their child, a pupil)
+    with whether they read it and their private thread with its replies."""
     broadcast = broadcast_for_user(request.user, pk)
     recipients = selectors.broadcast_recipients(broadcast)
     # One private thread per recipient: those who replied are the threads with a reply.
-    context = {"broadcast": broadcast, "recipients": recipients, "replied": sum(1 for row in recipients if row.replies)}
+    context = {
+        "broadcast": broadcast,
+        "recipients": recipients,
+        "groups": selectors.broadcast_groups(recipients),
+        "replied": sum(1 for row in recipients if row.replies),
+        "read": sum(1 for row in recipients if row.read_at is not None),
+    }
     return render(request, "diary/messages/broadcast_detail.html", context)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import require_management
+from accounts.choices import time_zone_label
 
 from ..access import can_resend, outgoing_email_for_user, visible_outgoing_emails
 from ..choices import EmailStatus
@@ -37,7 +38,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     """What the user gets by e-mail, their quiet hours and their address."""
     user = request.user
     prefs = selectors.settings_for(user)
-    zone = str(selectors.zone_of(user.school.time_zone if user.school_id else None))
+    zone = time_zone_label(str(selectors.zone_of(user.school.time_zone if user.school_id else None)))
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST, user=user, zone=zone)
         if form.is_valid():

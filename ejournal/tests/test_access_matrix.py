@@ -34,6 +34,8 @@ MATRIX = {
     "accounts:password_change": (None, {"anonymous": LOGIN, "*": OK}),
     "accounts:password_change_done": (None, {"anonymous": LOGIN, "*": OK}),
     "accounts:profile": (None, {"anonymous": LOGIN, "*": OK}),
+    # The school's own record: its admin (another school's admin edits their own school: 200).
+    "accounts:school": (None, {"anonymous": LOGIN, "admin": OK, "foreign_admin": OK, "*": FORBIDDEN}),
     # the foreign admin's school has no year yet
     "journal:year_detail": (None, {"anonymous": LOGIN, "foreign_admin": NOT_FOUND, "*": OK}),
     "journal:class_list": (
@@ -71,8 +73,11 @@ MATRIX = {
         None,
         {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
     ),
-    # The Django admin, as one entry: only the admin role is staff.
-    "admin:*": (None, {"admin": OK, "foreign_admin": OK, "*": REDIRECT}),
+    # The Django admin, as one entry: the platform operator's only (ejournal/admin.py); no school role reaches it.
+    "admin:*": (None, {"*": REDIRECT}),
+    # Monitoring: open while HEALTH_CHECK_TOKEN is empty (as here), and it shows nothing personal to anyone
+    # (ejournal/tests/test_health.py: the token, the checks, a failure).
+    "health": (None, {"*": OK}),
 }
 
 # Each area keeps its entries beside its tests; the constants above are the vocabulary they use.

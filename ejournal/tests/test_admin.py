@@ -18,14 +18,14 @@ def test_every_admin_model_has_a_russian_name():
 
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
-def test_admin_changelists_open_for_the_admin(client, cast, model):
-    client.force_login(cast.admin)
+def test_admin_changelists_open_for_the_platform_operator(client, operator, model):
+    client.force_login(operator)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200
 
 
-def test_assignment_added_in_the_admin_grants_access(client, cast):
-    client.force_login(cast.admin)
+def test_assignment_added_in_the_admin_grants_access(client, cast, operator):
+    client.force_login(operator)
     response = client.post(
         reverse("admin:journal_teachingassignment_add"),
         {
@@ -42,18 +42,45 @@ def test_assignment_added_in_the_admin_grants_access(client, cast):
     assert "edit_assignment_journal" in get_perms(cast.other_teacher, assignment)
 
 
-def test_non_admin_roles_are_kept_out_of_the_admin(client, cast):
-    client.force_login(cast.deputy)
-    response = client.get(reverse("admin:journal_schoolclass_changelist"))
-    assert response.status_code == 302
+@pytest.mark.parametrize("role", ["admin", "foreign_admin", "director", "deputy", "teacher", "parent_user"])
+def test_every_school_role_is_kept_out_of_the_admin(client, cast, role):
+    """A school's admin is not a Django superuser: the Django admin lists every school's people (issue 10)."""
+    user = getattr(cast, role)
+    assert not user.is_superuser and not user.is_staff
+    client.force_login(user)
+    for url in (reverse("admin:index"), reverse("admin:accounts_user_changelist")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("admin:login")), url
 
 
-def test_pupil_profile_added_in_the_admin_grants_the_own_diary(client, cast):
+def test_another_schools_admin_cannot_reset_a_parents_password_there(client, cast):
+    """The attack the issue found: the second school's admin reset a first-school parent's password in /admin/."""
+    client.force_login(cast.foreign_admin)
+    url = reverse("admin:auth_user_password_change", args=[cast.parent_user.pk])  # the custom user's page
+    response = client.post(url, {"password1": "Zahvat-2026!", "password2": "Zahvat-2026!"})
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    cast.parent_user.refresh_from_db()
+    assert cast.parent_user.check_password("demo12345")
+
+
+def test_a_superuser_with_a_school_is_not_the_operator(client, cast):
+    """Only a superuser without a school is the platform operator; a flag set by hand on a school's account is not."""
+    cast.admin.is_superuser = cast.admin.is_staff = True
+    cast.admin.save()
+    client.force_login(cast.admin)
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_operator_has_the_admin(client, operator):
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_pupil_profile_added_in_the_admin_grants_the_own_diary(client, cast, operator):
     from accounts.models import PupilProfile
     from accounts.tests.factories import UserFactory
 
     user = UserFactory(school=cast.school, role="pupil", username="newpupil")
-    client.force_login(cast.admin)
+    client.force_login(operator)
     response = client.post(
         reverse("admin:accounts_pupilprofile_add"),
         {

@@ -1,14 +1,28 @@
 import datetime as dt
+import re
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import ParentChild, PupilProfile, School, User
 from journal.choices import YearStatus
 from journal.demo.school import current_start_year, year_calendar
-from journal.models import CurriculumEntry, Enrollment, SchoolClass, SchoolYear, TeachingAssignment
+from journal.models import (
+    Attendance,
+    AttendanceCode,
+    CurriculumEntry,
+    Enrollment,
+    Homework,
+    Mark,
+    SchoolClass,
+    SchoolYear,
+    TeachingAssignment,
+)
 
 FIXED_ROLES = {
     "admin": Role.ADMIN,
@@ -36,7 +50,7 @@ def demo(db):
 def test_fixed_accounts_have_their_roles(demo):
     users = {user.username: user for user in User.objects.filter(username__in=FIXED_ROLES)}
     assert {name: user.role for name, user in users.items()} == FIXED_ROLES
-    assert users["admin"].is_staff and users["admin"].is_superuser
+    assert not users["admin"].is_staff and not users["admin"].is_superuser  # the Django admin is the operator's
     assert all(user.check_password("demo12345") for user in users.values())
     school = School.objects.get()
     assert all(user.school == school for user in users.values())
@@ -117,6 +131,57 @@ def test_every_curriculum_line_is_taught(demo):
     assert CurriculumEntry.objects.filter(
         subject__short_name="ОРКСЭ", school_class__grade=4, is_pass_fail=True
     ).exists()
+
+
+def test_the_demo_journal_is_written_when_the_lessons_were_held(demo):
+    """Each mark, absence and homework has its creation in the history, by the lesson's teacher, on the lesson day
+    (a mark up to three days later), never after the seed; a few were corrected later and keep the old value."""
+    zone = ZoneInfo(School.objects.get().time_zone)
+    now = timezone.now()
+    for model in (Mark, Attendance, Homework):
+        rows = {row.pk: row for row in model.objects.select_related("lesson__assignment")}
+        created = {h.id: h for h in model.history.filter(history_type="+")}
+        assert rows and set(created) == set(rows), model
+        for pk, row in rows.items():
+            first = created[pk]
+            day = first.history_date.astimezone(zone).date()
+            assert row.lesson.date <= day <= row.lesson.date + dt.timedelta(days=3), (model, pk)
+            assert first.history_date <= row.updated_at <= now
+            assert first.history_user_id in (row.lesson.assignment.teacher_id, row.lesson.taught_by_id)
+    marks = Mark.objects.count()
+    corrected = list(Mark.history.filter(history_type="~"))
+    assert 0 < len(corrected) <= 0.03 * marks
+    for change in corrected:
+        before = Mark.history.get(id=change.id, history_type="+")
+        assert before.value != change.value and before.history_date < change.history_date
+        assert Mark.objects.get(pk=change.id).value == change.value
+    reasons = list(Attendance.history.filter(history_type="~"))
+    assert reasons and all(r.code in (AttendanceCode.ILL, AttendanceCode.EXCUSED) for r in reasons)
+    for change in reasons:
+        before = Attendance.history.get(id=change.id, history_type="+")
+        assert before.code == AttendanceCode.ABSENT and change.history_user.led_classes.exists()
+
+
+def test_whats_new_tells_the_demo_parent_the_truth(demo, client):
+    """The first look at «Что нового» (the last 7 days): new marks are new, and «исправлена» only on marks their
+    teacher really changed in those days (the seed's own moment is no correction)."""
+    since = timezone.now() - dt.timedelta(days=7)
+    parent = User.objects.get(username="parent")
+    client.force_login(parent)
+    new_total = 0
+    for link in ParentChild.objects.filter(parent__user=parent):
+        changed = {
+            h.id
+            for h in Mark.history.filter(history_type="~", history_date__gte=since, pupil_id=link.pupil_id)
+            if Mark.history.filter(id=h.id, history_type="+", history_date__lt=since).exists()
+        }
+        created = Mark.history.filter(history_type="+", history_date__gte=since, pupil_id=link.pupil_id).count()
+        page = client.get(reverse("diary:news", args=[link.pupil_id])).content.decode()
+        assert page.count("исправлена") == len(changed)
+        shown = len(re.findall(r'<li><span class="mk m', page))  # marks with a value, new or changed
+        assert created == 0 or shown > len(changed)
+        new_total += shown - len(changed)
+    assert new_total > 0
 
 
 def test_sizes_follow_the_pupils_option(demo):

@@ -201,8 +201,6 @@ class DemoSchoolBuilder:
             username="admin",
             role=Role.ADMIN,
             school=self.school,
-            is_staff=True,
-            is_superuser=True,
             password=self.password,
             last_name="Соколов",
             first_name="Андрей",

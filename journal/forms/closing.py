@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Sex
 from accounts.models import PupilProfile
+from journal.forms.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
 from journal.models import Enrollment, SchoolClass, SchoolYear, Subgroup
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -25,7 +26,7 @@ LEAVING_REASONS = [
 ]
 
 
-class SubgroupChoiceField(forms.ModelMultipleChoiceField):
+class SubgroupChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Subgroup) -> str:
         return f"{obj.school_class}, {obj.name}"
 
@@ -33,23 +34,24 @@ class SubgroupChoiceField(forms.ModelMultipleChoiceField):
 class PupilArriveForm(forms.Form):
     """A pupil arrives: one who was at the school before (came back), or a new one."""
 
-    date = forms.DateField(label=_("Первый день в классе"), widget=DATE_WIDGET)
+    date = DateField(label=_("Первый день в классе"), widget=DATE_WIDGET)
     reason = forms.CharField(
         label=_("Основание зачисления"),
         max_length=200,
         help_text=_("Откуда прибыл, номер и дата приказа."),
         widget=forms.TextInput(attrs={"list": "arrival-reasons"}),
     )
-    pupil = forms.ModelChoiceField(
+    pupil = ModelChoiceField(
         label=_("Учащийся, который уже был в школе"),
         queryset=PupilProfile.objects.none(),
         required=False,
         empty_label=_("— новый учащийся —"),
+        widget=forms.Select(attrs={"data-filter": "1"}),  # a long picker: static/js/select-filter.js
     )
     last_name = forms.CharField(label=_("Фамилия"), max_length=150, required=False)
     first_name = forms.CharField(label=_("Имя"), max_length=150, required=False)
     middle_name = forms.CharField(label=_("Отчество"), max_length=150, required=False)
-    date_of_birth = forms.DateField(label=_("Дата рождения"), required=False, widget=DATE_WIDGET)
+    date_of_birth = DateField(label=_("Дата рождения"), required=False, widget=DATE_WIDGET)
     sex = forms.ChoiceField(label=_("Пол"), choices=[("", "—"), *Sex.choices], required=False)
     username = forms.CharField(
         label=_("Логин"),
@@ -109,7 +111,7 @@ class PupilArriveForm(forms.Form):
 
 
 class PupilLeaveForm(forms.Form):
-    date = forms.DateField(
+    date = DateField(
         label=_("Последний день в классе"),
         widget=DATE_WIDGET,
         help_text=_("В этот день учащийся ещё числится в классе; со следующего дня — нет."),
@@ -132,10 +134,13 @@ class PupilLeaveForm(forms.Form):
 
 
 class PupilMoveForm(forms.Form):
-    to_class = forms.ModelChoiceField(
-        label=_("В класс"), queryset=SchoolClass.objects.none(), empty_label=_("— выберите класс —")
+    to_class = ModelChoiceField(
+        label=_("В класс"),
+        queryset=SchoolClass.objects.none(),
+        empty_label=_("— выберите класс —"),
+        widget=forms.Select(attrs={"data-filter": "1"}),
     )
-    date = forms.DateField(
+    date = DateField(
         label=_("Первый день в новом классе"),
         widget=DATE_WIDGET,
         help_text=_("В прежнем классе учащийся числится по предыдущий день включительно."),
@@ -186,8 +191,8 @@ class PupilMoveForm(forms.Form):
 
 class YearCopyForm(forms.Form):
     name = forms.CharField(label=_("Название нового года"), max_length=20)
-    start_date = forms.DateField(label=_("Начало учебного года"), widget=DATE_WIDGET)
-    end_date = forms.DateField(label=_("Окончание учебного года"), widget=DATE_WIDGET)
+    start_date = DateField(label=_("Начало учебного года"), widget=DATE_WIDGET)
+    end_date = DateField(label=_("Окончание учебного года"), widget=DATE_WIDGET)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,20 +1,27 @@
 """The lesson record form of the class journal grid: topic, КТП topic, kind of work, control work, homework."""
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PupilProfile
+from journal.forms.fields import DateField, ModelChoiceField, ModelMultipleChoiceField
 from journal.models import Homework, Lesson, PlanTopic, WorkType
+from journal.services.journal import homework_due_date_check
 
 
-class PlanTopicField(forms.ModelChoiceField):
+class PlanTopicField(ModelChoiceField):
+    widget = forms.Select(attrs={"data-filter": "1"})  # a year's КТП: type to filter (static/js/select-filter.js)
+
     def label_from_instance(self, obj: PlanTopic) -> str:
         return f"{obj.order}. {obj.title}"
 
 
-class PupilsField(forms.ModelMultipleChoiceField):
+class PupilsField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: PupilProfile) -> str:
         return obj.user.full_name
 
@@ -31,7 +38,7 @@ class LessonRecordForm(forms.Form):
     plan_topic = PlanTopicField(
         label=_("Тема по КТП"), queryset=PlanTopic.objects.none(), required=False, empty_label=_("— не выбрана —")
     )
-    work_type = forms.ModelChoiceField(
+    work_type = ModelChoiceField(
         label=_("Вид работы на уроке"),
         queryset=WorkType.objects.none(),
         required=False,
@@ -44,6 +51,12 @@ class LessonRecordForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Страницы, номера упражнений. Пустое поле снимает это задание."),
+    )
+    homework_due_date = DateField(
+        label=_("К какому дню"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Пусто — к следующему уроку по расписанию. Родители увидят задание в дневнике на этот день."),
     )
     homework_pupils = PupilsField(
         label=_("Только для учащихся"),
@@ -72,11 +85,17 @@ class LessonRecordForm(forms.Form):
         if homework is not None:
             initial["homework_text"] = homework.text
             initial["homework_pupils"] = chosen_pupils
+            initial["homework_due_date"] = homework.due_date
         super().__init__(*args, initial=initial, **kwargs)
+        self.lesson = lesson
         assignment = lesson.assignment
         self.fields["plan_topic"].queryset = PlanTopic.objects.filter(assignment=assignment).order_by("order")
         self.fields["work_type"].queryset = WorkType.objects.filter(school_id=assignment.year.school_id).order_by(
             "order", "name"
+        )
+        year = assignment.year
+        self.fields["homework_due_date"].widget.attrs.update(
+            min=f"{min(lesson.date + dt.timedelta(days=1), year.end_date):%Y-%m-%d}", max=f"{year.end_date:%Y-%m-%d}"
         )
         self.fields["homework_pupils"].queryset = PupilProfile.objects.filter(
             pk__in=[pupil.pk for pupil in pupils]
@@ -91,6 +110,7 @@ class LessonRecordForm(forms.Form):
             "plan_topic",
             Row(Column("work_type", css_class="col-sm-8"), Column("is_control", css_class="col-sm-4 pt-sm-4")),
             "homework_text",
+            Field("homework_due_date", css_class="w-auto"),
             HTML(
                 f'<details class="mb-3"{" open" if chosen_pupils else ""}><summary class="mb-2">'
                 f"{_('Задание только для отдельных учащихся')}</summary>"
@@ -99,3 +119,18 @@ class LessonRecordForm(forms.Form):
             HTML("</details>"),
             *([] if read_only else [Submit("save", _("Сохранить запись об уроке"))]),
         )
+
+    def clean_homework_due_date(self) -> dt.date | None:
+        """The service's rule (homework_due_date_check), checked here too so that its message stands by the field."""
+        due_date = self.cleaned_data.get("homework_due_date")
+        homework_due_date_check(self.lesson, due_date)
+        return due_date
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("homework_due_date") and not (cleaned.get("homework_text") or "").strip():
+            self.add_error(
+                "homework_due_date",
+                ValidationError(_("Срок указан, а задания нет: напишите задание или очистите срок.")),
+            )
+        return cleaned

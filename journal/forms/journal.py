@@ -5,9 +5,13 @@ from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journal.forms.fields import DateField, IntegerField
 from journal.models import AttendanceCode
+from journal.services import plan as plan_services
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A long picker (teachers, pupils, classes): static/js/select-filter.js lets the user type to filter it.
+FILTER = {"data-filter": "1"}
 
 
 # --- КТП ----------------------------------------------------------------------------------------------------
@@ -18,8 +22,8 @@ class PlanTopicForm(forms.Form):
 
     section = forms.CharField(label=_("Раздел"), max_length=300, required=False)
     title = forms.CharField(label=_("Тема"), max_length=500)
-    hours = forms.IntegerField(label=_("Часов"), min_value=1, max_value=100, initial=1)
-    position = forms.IntegerField(
+    hours = IntegerField(label=_("Часов"), min_value=1, max_value=100, initial=1)
+    position = IntegerField(
         label=_("Вставить перед №"), min_value=1, required=False, help_text=_("пусто — в конец плана")
     )
 
@@ -41,19 +45,35 @@ class PlanTopicForm(forms.Form):
 
 
 class PlanImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Файл КТП (CSV или XLSX)"),
-        help_text=_("Столбцы: № п/п, Раздел, Тема, Часы. Старый план будет заменён только после проверки."),
-    )
+    file = forms.FileField(label=_("Файл КТП (CSV или XLSX)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Столбцы: № п/п, Раздел, Тема, Часы. Старый план будет заменён только после проверки. Файл до %(mb)s МБ: "
+            "до %(topics)s тем и %(lines)s строк, до %(columns)s столбцов, до %(cell)s символов в ячейке."
+        ) % {
+            "mb": plan_services.MAX_FILE_SIZE // (1024 * 1024),
+            "topics": plan_services.MAX_TOPICS,
+            "lines": plan_services.MAX_LINES,
+            "columns": plan_services.MAX_COLUMNS,
+            "cell": plan_services.MAX_CELL,
+        }
         self.helper = FormHelper()
         self.helper.layout = Layout(Field("file", accept=".csv,.xlsx"), Submit("submit", _("Проверить файл")))
 
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > plan_services.MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                _("Файл слишком большой: можно не больше %(mb)s МБ.")
+                % {"mb": plan_services.MAX_FILE_SIZE // (1024 * 1024)}
+            )
+        return upload
+
 
 class PlanCopyForm(forms.Form):
-    source = forms.ChoiceField(label=_("Скопировать КТП из"))
+    source = forms.ChoiceField(label=_("Скопировать КТП из"), widget=forms.Select(attrs=FILTER))
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +93,7 @@ class PlanCopyForm(forms.Form):
 
 
 class PlanApplyForm(forms.Form):
-    from_date = forms.DateField(
+    from_date = DateField(
         label=_("С даты"),
         required=False,
         widget=DATE_INPUT,
@@ -90,8 +110,8 @@ class PlanApplyForm(forms.Form):
 
 
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(label=_("С"), widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("По"), widget=DATE_INPUT)
+    date_from = DateField(label=_("С"), widget=DATE_INPUT)
+    date_to = DateField(label=_("По"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +141,7 @@ class SubstitutionForm(forms.Form):
     """Record a substitution: the lesson of the chosen day and class, the substitute, the reason."""
 
     lesson = forms.TypedChoiceField(label=_("Урок"), coerce=int)
-    substitute = forms.TypedChoiceField(label=_("Заменяющий учитель"), coerce=int)
+    substitute = forms.TypedChoiceField(label=_("Заменяющий учитель"), coerce=int, widget=forms.Select(attrs=FILTER))
     reason = forms.CharField(
         label=_("Причина замены"), max_length=200, required=False, help_text=_("например, болезнь учителя, курсы")
     )
@@ -140,6 +160,50 @@ class SubstitutionForm(forms.Form):
             ),
             Submit("submit", _("Оформить замену")),
         )
+
+
+class SubstitutionBulkForm(forms.Form):
+    """Replace every lesson of an absent teacher over a day or a period: who, when, by whom (the plan follows)."""
+
+    teacher = forms.TypedChoiceField(label=_("Отсутствующий учитель"), coerce=int, widget=forms.Select(attrs=FILTER))
+    date_from = DateField(label=_("С"), widget=DATE_INPUT)
+    date_to = DateField(label=_("По (включительно)"), widget=DATE_INPUT)
+    substitute = forms.TypedChoiceField(
+        label=_("Заменяющий учитель"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs=FILTER),
+        help_text=_("на все уроки; у каждого урока его можно поменять в списке ниже"),
+    )
+    reason = forms.CharField(
+        label=_("Причина замены"), max_length=200, required=False, help_text=_("например, болезнь учителя, курсы")
+    )
+
+    def __init__(self, *args, teachers=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].choices = [("", "—"), *list(teachers)]
+        self.fields["substitute"].choices = [("", _("— выбрать у каждого урока —")), *list(staff)]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Row(
+                Column("teacher", css_class="col-md-4"),
+                Column("date_from", css_class="col-md-2 col-6"),
+                Column("date_to", css_class="col-md-2 col-6"),
+                Column("substitute", css_class="col-md-4"),
+                css_class="g-2",
+            ),
+            Row(Column("reason", css_class="col-md-6"), css_class="g-2"),
+            Submit("submit", _("Показать уроки и конфликты")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise forms.ValidationError(_("Конец периода раньше его начала."))
+        return cleaned
 
 
 # --- absences ---------------------------------------------------------------------------------------------------

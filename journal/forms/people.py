@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import InfoForm, Sex
 from accounts.models import ParentProfile, PupilProfile
 from journal.choices import ImportKind
-from journal.services.imports.table import EXTENSIONS, MAX_FILE_SIZE, MAX_ROWS
+from journal.forms.fields import DateField
+from journal.services.imports.table import EXTENSIONS, MAX_CELL, MAX_COLUMNS, MAX_FILE_SIZE, MAX_ROWS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,8 +26,9 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "Таблица CSV или XLSX (книга Excel) до %(mb)s МБ и до %(rows)s строк; первая строка — заголовки, как в образце."
-        ) % {"mb": MAX_FILE_SIZE // (1024 * 1024), "rows": MAX_ROWS}
+            "Таблица CSV или XLSX (книга Excel) до %(mb)s МБ: не больше %(rows)s строк с людьми, %(columns)s столбцов "
+            "и %(cell)s символов в ячейке; первая строка — заголовки, как в образце."
+        ) % {"mb": MAX_FILE_SIZE // (1024 * 1024), "rows": MAX_ROWS, "columns": MAX_COLUMNS, "cell": MAX_CELL}
         self.helper = FormHelper()
         self.helper.attrs = {"enctype": "multipart/form-data"}
         self.helper.layout = Layout("kind", "file")
@@ -38,7 +40,9 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("Загрузите таблицу CSV или XLSX (книга Excel)."))
         if upload.size > MAX_FILE_SIZE:
             raise forms.ValidationError(
-                _("Файл слишком большой: не больше %(mb)s МБ. Разделите список на части.")
+                _(
+                    "Файл слишком большой: можно не больше %(mb)s МБ. Разделите список на части (например, по параллелям)."
+                )
                 % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
             )
         return upload
@@ -54,6 +58,7 @@ class PupilCardForm(forms.ModelForm):
         model = PupilProfile
         fields = ["date_of_birth", "sex", "address", "notes"]
         widgets = {"date_of_birth": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"date_of_birth": DateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,6 +84,7 @@ class ParentCardForm(forms.ModelForm):
         model = ParentProfile
         fields = ["work_place", "consent_given_on"]
         widgets = {"consent_given_on": DATE_WIDGET}
+        field_classes = {"consent_given_on": DateField}
         labels = {"consent_given_on": _("Согласие на обработку персональных данных (дата)")}
 
     def __init__(self, *args, **kwargs):

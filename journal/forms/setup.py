@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import STAFF_ROLES
 from accounts.models import User
 from journal.choices import GRADE_CHOICES, DayKind
+from journal.forms.fields import DateField, IntegerField, ModelChoiceField, ModelMultipleChoiceField
 from journal.models import SchoolClass, Subgroup
 
 
@@ -26,15 +27,17 @@ def staff_choices(school_id: int):
     )
 
 
-class TeacherChoiceField(forms.ModelChoiceField):
+class TeacherChoiceField(ModelChoiceField):
+    widget = forms.Select(attrs={"data-filter": "1"})  # a long picker: static/js/select-filter.js
+
     def label_from_instance(self, obj: User) -> str:
         return obj.full_name
 
 
 class YearCreateForm(forms.Form):
     name = forms.CharField(label=_("Название"), max_length=20, help_text=_("например, 2027/2028"))
-    start_date = forms.DateField(label=_("Начало учебного года"), widget=DateInput())
-    end_date = forms.DateField(label=_("Окончание учебного года"), widget=DateInput())
+    start_date = DateField(label=_("Начало учебного года"), widget=DateInput())
+    end_date = DateField(label=_("Окончание учебного года"), widget=DateInput())
     six_day_from = forms.TypedChoiceField(
         label=_("Шестидневная неделя с параллели"),
         choices=[(0, _("ни для одной"))] + [(g, f"{g}") for g in range(1, 12)],
@@ -60,8 +63,8 @@ class YearCreateForm(forms.Form):
 
 class VacationForm(forms.Form):
     name = forms.CharField(label=_("Название"), max_length=100, initial=_("Осенние каникулы"))
-    start_date = forms.DateField(label=_("С"), widget=DateInput())
-    end_date = forms.DateField(label=_("По"), widget=DateInput())
+    start_date = DateField(label=_("С"), widget=DateInput())
+    end_date = DateField(label=_("По"), widget=DateInput())
     grade_from = forms.TypedChoiceField(label=_("С параллели"), choices=GRADE_CHOICES, coerce=int, initial=1)
     grade_to = forms.TypedChoiceField(label=_("По параллель"), choices=GRADE_CHOICES, coerce=int, initial=11)
 
@@ -73,7 +76,7 @@ class VacationForm(forms.Form):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("Дата"), widget=DateInput())
+    date = DateField(label=_("Дата"), widget=DateInput())
     kind = forms.ChoiceField(label=_("Вид дня"), choices=DayKind.choices, initial=DayKind.DAY_OFF)
     name = forms.CharField(label=_("Описание"), max_length=200, required=False, initial=_("Карантин"))
     grade_from = forms.TypedChoiceField(label=_("С параллели"), choices=GRADE_CHOICES, coerce=int, initial=1)
@@ -88,10 +91,8 @@ class PeriodsForm(forms.Form):
         self.count = count
         for n in range(1, count + 1):
             start, end = initial_dates[n - 1] if n <= len(initial_dates) else (None, None)
-            self.fields[f"start_{n}"] = forms.DateField(
-                label=_("%(n)s: с") % {"n": n}, widget=DateInput(), initial=start
-            )
-            self.fields[f"end_{n}"] = forms.DateField(label=_("по"), widget=DateInput(), initial=end)
+            self.fields[f"start_{n}"] = DateField(label=_("%(n)s: с") % {"n": n}, widget=DateInput(), initial=start)
+            self.fields[f"end_{n}"] = DateField(label=_("по"), widget=DateInput(), initial=end)
 
     def dates(self) -> list[tuple[dt.date, dt.date]]:
         return [(self.cleaned_data[f"start_{n}"], self.cleaned_data[f"end_{n}"]) for n in range(1, self.count + 1)]
@@ -117,7 +118,7 @@ class ClassTeacherForm(forms.Form):
 
 class SubgroupForm(forms.Form):
     name = forms.CharField(label=_("Название подгруппы"), max_length=60, initial=_("1 подгруппа"))
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = ModelMultipleChoiceField(
         label=_("Учащиеся"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
 
@@ -133,9 +134,11 @@ class SubjectForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.none())
-    subject_id = forms.IntegerField(widget=forms.HiddenInput)
-    subgroup = forms.ModelChoiceField(label=_("Подгруппа"), queryset=Subgroup.objects.none(), required=False)
+    school_class = ModelChoiceField(
+        label=_("Класс"), queryset=SchoolClass.objects.none(), widget=forms.Select(attrs={"data-filter": "1"})
+    )
+    subject_id = IntegerField(widget=forms.HiddenInput)
+    subgroup = ModelChoiceField(label=_("Подгруппа"), queryset=Subgroup.objects.none(), required=False)
     teacher = TeacherChoiceField(label=_("Учитель"), queryset=User.objects.none())
     hours_per_week = forms.DecimalField(
         label=_("Часов в неделю"), min_value=0.5, max_value=40, decimal_places=1, localize=True

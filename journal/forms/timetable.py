@@ -5,6 +5,7 @@ from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journal.forms.fields import DateField, IntegerField, ModelChoiceField
 from journal.models import WEEKDAY_CHOICES, Bell, Room, SchoolClass, TeachingAssignment
 
 BELL_NUMBERS = range(0, 11)
@@ -14,7 +15,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class RoomForm(forms.Form):
     name = forms.CharField(label=_("Кабинет"), max_length=40, help_text=_("например, 204 или «Спортзал»"))
-    capacity = forms.IntegerField(label=_("Мест"), required=False, min_value=1, max_value=1000)
+    capacity = IntegerField(label=_("Мест"), required=False, min_value=1, max_value=1000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,13 +73,17 @@ class BellScheduleForm(forms.Form):
         return cleaned
 
 
-class AssignmentChoiceField(forms.ModelChoiceField):
+class AssignmentChoiceField(ModelChoiceField):
+    widget = forms.Select(attrs={"data-filter": "1"})  # a long picker: static/js/select-filter.js
+
     def label_from_instance(self, obj: TeachingAssignment) -> str:
         group = f" ({obj.subgroup.name})" if obj.subgroup_id else ""
         return f"{obj.subject.name}{group} — {obj.teacher.short_name}"
 
 
-class RoomChoiceField(forms.ModelChoiceField):
+class RoomChoiceField(ModelChoiceField):
+    widget = forms.Select(attrs={"data-filter": "1"})
+
     def label_from_instance(self, obj: Room) -> str:
         return obj.name
 
@@ -90,7 +95,7 @@ class TimetableEntryForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("День недели"), coerce=int)
     number = forms.TypedChoiceField(label=_("Урок №"), coerce=int)
     room = RoomChoiceField(label=_("Кабинет"), queryset=Room.objects.none(), required=False, empty_label="—")
-    valid_from = forms.DateField(label=_("Действует с"), widget=DATE_INPUT)
+    valid_from = DateField(label=_("Действует с"), widget=DATE_INPUT)
 
     def __init__(self, *args, school_class: SchoolClass, week: int, bells: list[Bell], action: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +125,7 @@ class TimetableEntryForm(forms.Form):
 class DateForm(forms.Form):
     """«From which date»: the lesson layout, a removal from the timetable."""
 
-    from_date = forms.DateField(label=_("С даты"), widget=DATE_INPUT)
+    from_date = DateField(label=_("С даты"), widget=DATE_INPUT)
 
     def __init__(self, *args, submit_label: str = "", **kwargs):
         super().__init__(*args, **kwargs)

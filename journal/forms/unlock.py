@@ -7,13 +7,17 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journal.forms.fields import DateField, IntegerField, ModelChoiceField
 from journal.models import Lesson, SchoolYear, TeachingAssignment
 from journal.services.unlock import MAX_WINDOW_DAYS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AssignmentChoiceField(forms.ModelChoiceField):
+class AssignmentChoiceField(ModelChoiceField):
+    # Every assignment of the school (hundreds): type to filter (static/js/select-filter.js).
+    widget = forms.Select(attrs={"data-filter": "1"})
+
     def label_from_instance(self, obj: TeachingAssignment) -> str:
         group = f" ({obj.subgroup.name})" if obj.subgroup_id else ""
         return f"{obj.school_class} — {obj.subject.name}{group} — {obj.teacher.short_name}"
@@ -25,20 +29,20 @@ class EditWindowForm(forms.Form):
     assignment = AssignmentChoiceField(
         label=_("Класс, предмет, учитель"), queryset=TeachingAssignment.objects.none(), empty_label="—"
     )
-    lesson_date = forms.DateField(
+    lesson_date = DateField(
         label=_("Дата урока"),
         required=False,
         widget=DATE_INPUT,
         help_text=_("Пусто — открыть все уроки этого предмета в классе."),
     )
-    lesson_number = forms.IntegerField(
+    lesson_number = IntegerField(
         label=_("Урок №"),
         required=False,
         min_value=0,
         max_value=12,
         help_text=_("Если в этот день несколько уроков."),
     )
-    until = forms.DateField(
+    until = DateField(
         label=_("Открыто по"),
         widget=DATE_INPUT,
         help_text=_("Включительно, не дольше %(n)s дней.") % {"n": MAX_WINDOW_DAYS},

@@ -144,10 +144,27 @@ def resolve_choice(
     return PeriodMarkKind.PERIOD, current
 
 
+Span = tuple[dt.date, dt.date | None]  # an enrolment in the class: (date_from, date_to or None)
+
+
+def periods_studied(periods: list[StudyPeriod], spans: list[Span]) -> list[StudyPeriod]:
+    """The periods during which the pupil belonged to the class: those overlapping one of their enrolments.
+
+    The year mark needs a set mark for each of them (journal.services.period_marks); a pupil who arrived in the
+    third quarter is not asked for marks of the first two, which another school gave.
+    """
+    return [
+        period
+        for period in periods
+        if any(start <= period.end_date and (end is None or end >= period.start_date) for start, end in spans)
+    ]
+
+
 def assignment_pupils_between(
     assignment: TeachingAssignment, start: dt.date, end: dt.date
-) -> list[tuple[PupilProfile, dt.date | None]]:
-    """Pupils of the class (or subgroup) at any time between the dates, with the day they left if before ``end``."""
+) -> list[tuple[PupilProfile, dt.date | None, list[Span]]]:
+    """Pupils of the class (or subgroup) at any time between the dates, with the day they left if before ``end``
+    and their enrolments in the class between the dates."""
     enrollments = (
         Enrollment.objects.filter(school_class_id=assignment.school_class_id, date_from__lte=end)
         .exclude(date_to__lt=start)
@@ -156,13 +173,14 @@ def assignment_pupils_between(
     )
     if assignment.subgroup_id:
         enrollments = enrollments.filter(pupil__subgroups=assignment.subgroup_id)
-    pupils: dict[int, tuple[PupilProfile, dt.date | None]] = {}
+    pupils: dict[int, tuple[PupilProfile, dt.date | None, list[Span]]] = {}
     for enrollment in enrollments:
         left = enrollment.date_to if enrollment.date_to and enrollment.date_to < end else None
         previous = pupils.get(enrollment.pupil_id)
+        spans = [*(previous[2] if previous else []), (enrollment.date_from, enrollment.date_to)]
         if previous is not None and previous[1] is None:
-            continue
-        pupils[enrollment.pupil_id] = (enrollment.pupil, left)
+            left = None
+        pupils[enrollment.pupil_id] = (enrollment.pupil, left, spans)
     return list(pupils.values())
 
 
@@ -221,14 +239,17 @@ def period_marks_page(assignment: TeachingAssignment, kind: str | None, period_i
     minimum = period_mark_minimum(assignment.hours_per_week)
     rows = []
     pupils = assignment_pupils_between(assignment, start, end)
-    for number, (pupil, left_on) in enumerate(pupils, start=1):
+    for number, (pupil, left_on, spans) in enumerate(pupils, start=1):
         pupil_list = marks.get(pupil.pk, [])
         average = weighted_average(pupil_list)
         other_marks = [others.get((pupil.pk, k, p), "") for k, p in other_keys]
         if kind == PeriodMarkKind.PERIOD:
             enough = len(pupil_list) >= minimum
         elif kind == PeriodMarkKind.YEAR:
-            enough = any(other_marks[: len(periods)])
+            # The rule of journal.services.period_marks: a set mark for every period the pupil studied in.
+            period_values = dict(zip([p.pk for p in periods], other_marks, strict=False))
+            studied = periods_studied(periods, spans)
+            enough = any(period_values.values()) and all(period_values[p.pk] for p in studied)
         else:
             enough = True
         rows.append(

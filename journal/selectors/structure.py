@@ -121,11 +121,12 @@ class StaffRow:
 
 
 def staff_list(school: School, year: SchoolYear) -> list[StaffRow]:
-    """Staff with their weekly hours (учебная нагрузка), subjects and classes: two queries."""
+    """Staff with their weekly hours (учебная нагрузка), subjects and classes: three queries. Switched-off accounts
+    come last, marked, so that the admin can switch them back on."""
     rows = {
         user.pk: StaffRow(user=user)
-        for user in User.objects.filter(school=school, role__in=STAFF_ROLES, is_active=True).order_by(
-            "last_name", "first_name"
+        for user in User.objects.filter(school=school, role__in=STAFF_ROLES).order_by(
+            "-is_active", "last_name", "first_name"
         )
     }
     for assignment in TeachingAssignment.objects.filter(year=year).select_related("school_class", "subject"):

@@ -109,3 +109,12 @@ def staff_choices(year: SchoolYear, day: dt.date) -> list[StaffChoice]:
     for number, teacher_id, substitute_id in lessons:
         busy[substitute_id or teacher_id].add(number)
     return [StaffChoice(user, sorted(busy.get(user.pk, ()))) for user in staff]
+
+
+def school_staff(year: SchoolYear, *, active_only: bool = True) -> list[User]:
+    """The school's staff, by name (1 query); with the disabled accounts too when ``active_only`` is False (a teacher
+    who has left may still have lessons to replace)."""
+    staff = User.objects.filter(school_id=year.school_id, role__in=STAFF_ROLES)
+    if active_only:
+        staff = staff.filter(is_active=True)
+    return list(staff.order_by("last_name", "first_name", "middle_name"))

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.models import School, User
 
+from ..dates import safe_int
 from ..models import (
     WEEKDAY_CHOICES,
     Bell,
@@ -362,8 +363,9 @@ def timetable_overview(year: SchoolYear, on_date: dt.date) -> TimetableOverview:
 
 def _room_key(name: str) -> tuple:
     """Numbered rooms in numeric order first (101, 102, …, 320), named ones after them."""
-    digits = name.split()[0] if name else ""
-    return (0, int(digits), name) if digits.isdigit() else (1, 0, name)
+    words = name.split()
+    number = safe_int(words[0], minimum=0) if words else None  # «²» or «٣» is a name, not a number
+    return (0, number, name) if number is not None else (1, 0, name)
 
 
 def room_list(school: School, year: SchoolYear | None, on_date: dt.date | None) -> list[RoomRow]:

@@ -51,12 +51,14 @@ from ..models import (
     Subgroup,
     WorkType,
 )
+from ..workdays import grade_calendar
 from .structure import ensure_year_writable
 from .work_types import ORAL_ANSWER, work_types_ensure
 
+# The values are taken exactly as they are stored: nothing is lowercased, trimmed or read as a similar letter, so a
+# stray key (a Latin «b», «0», «оп» typed as Latin «o» and «п») is refused, never saved as a guess.
 NUMERIC_MARKS = frozenset({"1", "2", "3", "4", "5"})
 PASS_FAIL_MARKS = frozenset({MarkValue.PASS, MarkValue.FAIL})
-MARK_ALIASES = {"зачёт": MarkValue.PASS, "зачет": MarkValue.PASS, "незачёт": MarkValue.FAIL, "незачет": MarkValue.FAIL}
 MARK_POSITIONS = (1, 2)  # up to two marks per pupil per lesson
 # Absent for the whole lesson; «оп» (late) is present and may get a mark.
 ABSENT_CODES = frozenset({AttendanceCode.ABSENT, AttendanceCode.ILL, AttendanceCode.EXCUSED, AttendanceCode.UNEXCUSED})
@@ -147,11 +149,6 @@ def _insert(row: models.Model) -> bool:
 # Marks -------------------------------------------------------------------------------------------------------------
 
 
-def _normalize_mark(value: str) -> str:
-    value = (value or "").strip().lower()
-    return MARK_ALIASES.get(value, value)
-
-
 def is_pass_fail(lesson: Lesson) -> bool:
     """Whether the lesson's subject is marked зачёт/незачёт in its class (the curriculum says so)."""
     assignment = lesson.assignment
@@ -202,17 +199,38 @@ def _ensure_present_or_allowed(lesson: Lesson, pupil: PupilProfile, work_type_id
         return
     work_type = WorkType.objects.get(pk=work_type_id)
     if not work_type.allows_absent:
+        # The pupil is not named: the grid says whose cell it is beside the message (and names them once).
         raise ValidationError(
             _(
-                "%(pupil)s отсутствовал(а) на уроке («%(code)s»): отметку за «%(kind)s» поставить нельзя. "
+                "На уроке отмечен пропуск («%(code)s»): отметку за «%(kind)s» поставить нельзя. "
                 "Снимите пропуск или выберите вид работы, который это допускает (например, домашняя работа)."
             )
-            % {"pupil": pupil, "code": code, "kind": work_type.name}
+            % {"code": code, "kind": work_type.name}
         )
 
 
 def _locked_mark(lesson: Lesson, pupil: PupilProfile, position: int) -> Mark | None:
     return Mark.objects.select_for_update().filter(lesson=lesson, pupil=pupil, position=position).first()
+
+
+def _locked_marks(lesson: Lesson, pupil: PupilProfile) -> dict[int, Mark]:
+    """Both marks of the cell, locked in the order of their positions (one query): the second depends on the first."""
+    rows = Mark.objects.select_for_update().filter(lesson=lesson, pupil=pupil).order_by("position")
+    return {mark.position: mark for mark in rows}
+
+
+def _ensure_positions(position: int, value: str, marks: dict[int, Mark]) -> None:
+    """A second mark stands beside a first one: it needs a first, and the first is not cleared from under it."""
+    first, second = marks.get(1), marks.get(2)
+    if position == 2 and value and not (first is not None and first.value):
+        raise ValidationError(
+            _("Вторая отметка за урок ставится только вместе с первой: сначала поставьте первую отметку.")
+        )
+    if position == 1 and not value and first is not None and first.value and second is not None and second.value:
+        raise ValidationError(
+            _("Сначала уберите вторую отметку («%(second)s»), затем первую: вторая отметка без первой не остаётся.")
+            % {"second": second.value}
+        )
 
 
 @transaction.atomic
@@ -233,10 +251,14 @@ def mark_set(
     whole lesson (н, б, у, п) gets no mark unless the kind of work allows it. The kind of work is the one given,
     else the mark's own (a changed value keeps its kind), else the lesson's, else «устный ответ».
 
+    The value is taken exactly (see NUMERIC_MARKS): anything else is refused, never read as something close. The
+    second mark needs a first one, and the first is not cleared while a second stands (clear the second first):
+    a lone second mark would read as a first one.
+
     Clearing a cell that was never written writes nothing and returns an unsaved empty mark.
     """
     ensure_lesson_editor(actor, lesson)
-    value = _normalize_mark(value)
+    value = value or ""
     if position not in MARK_POSITIONS:
         raise ValidationError(_("За урок можно поставить не больше двух отметок (отметка № 1 или № 2)."))
     _ensure_marks_editable(lesson)
@@ -247,7 +269,9 @@ def mark_set(
         _ensure_mark_value(lesson, value)
         _ensure_enrolled(lesson, pupil, gettext_lazy("ставить отметку"))
 
-    mark = _locked_mark(lesson, pupil, position)
+    marks = _locked_marks(lesson, pupil)
+    _ensure_positions(position, value, marks)
+    mark = marks.get(position)
     if mark is None and not value:
         return Mark(lesson=lesson, pupil=pupil, position=position, value="", updated_by=actor)
     if work_type is not None:
@@ -285,10 +309,6 @@ def mark_set(
 # Attendance --------------------------------------------------------------------------------------------------------
 
 
-def _normalize_code(code: str) -> str:
-    return (code or "").strip().lower()
-
-
 def _ensure_code(code: str) -> None:
     if code and code not in AttendanceCode.values:
         raise ValidationError(
@@ -319,14 +339,15 @@ def reason_correction_allowed(actor: User, lesson: Lesson, old: str, new: str, t
 def attendance_set(*, actor: User, lesson: Lesson, pupil: PupilProfile, code: str) -> Attendance:
     """Mark, change or clear ("") a pupil's absence or lateness at a lesson.
 
-    Rules: the actor keeps the lesson's journal; the code is one of н, б, у, п, оп; the lesson is editable
+    Rules: the actor keeps the lesson's journal; the code is exactly one of н, б, у, п, оп (nothing is lowercased,
+    trimmed or read as a similar letter); the lesson is editable
     (edit_state), except that the class teacher may change the reason of an absence for 30 days after the lesson
     (reason_correction_allowed); the pupil belonged to the class on the date; a pupil who already has a mark for
     the lesson cannot be marked absent for the whole lesson unless every such mark is of a kind that allows it.
     Clearing a cell that was never written writes nothing and returns an unsaved empty row.
     """
     ensure_lesson_editor(actor, lesson)
-    code = _normalize_code(code)
+    code = code or ""
     _ensure_code(code)
     ensure_year_writable(lesson.assignment.year)
     editable, reason = edit_state(lesson)
@@ -449,6 +470,45 @@ def lesson_record_set(
 # Homework ------------------------------------------------------------------------------------------------------------
 
 
+def homework_due_date_check(lesson: Lesson, due_date: dt.date | None) -> None:
+    """The day homework given at ``lesson`` may be due: empty (the next lesson of the subject), or a later school
+    day of the class within its school year (3–4 queries for the grade's calendar). ValidationError in Russian.
+
+    The lesson page's form calls it to show the message beside the field; homework_set calls it again.
+    """
+    if due_date is None:
+        return
+    year = lesson.assignment.year
+    school_class = lesson.assignment.school_class
+    if due_date <= lesson.date:
+        raise ValidationError(
+            _("Срок сдачи — не раньше следующего дня после урока (урок %(date)s).")
+            % {"date": f"{lesson.date:%d.%m.%Y}"}
+        )
+    if not year.start_date <= due_date <= year.end_date:
+        raise ValidationError(
+            _("Срок сдачи должен быть в пределах учебного года: %(start)s — %(end)s.")
+            % {"start": f"{year.start_date:%d.%m.%Y}", "end": f"{year.end_date:%d.%m.%Y}"}
+        )
+    if not grade_calendar(year.school_id, school_class.grade).is_school_day(due_date):
+        raise ValidationError(
+            _(
+                "%(date)s — не учебный день для %(class)s класса (выходной, праздник или каникулы): "
+                "выберите другой день."
+            )
+            % {"date": f"{due_date:%d.%m.%Y}", "class": school_class}
+        )
+
+
+def _identical_homework(lesson: Lesson, text: str, pupils: list, due_date: dt.date | None) -> Homework | None:
+    """The lesson's homework with this text, day and pupils, if it has one (a second save of the same homework)."""
+    wanted = {pupil.pk for pupil in pupils}
+    for homework in Homework.objects.filter(lesson=lesson, text=text, due_date=due_date).prefetch_related("pupils"):
+        if {pupil.pk for pupil in homework.pupils.all()} == wanted:
+            return homework
+    return None
+
+
 @transaction.atomic
 def homework_set(
     *,
@@ -457,11 +517,19 @@ def homework_set(
     text: str,
     pupils=(),
     homework: Homework | None = None,
+    due_date: dt.date | _Unset | None = UNSET,
 ) -> Homework:
     """Give (or change) homework at a lesson: for the whole class or group, or for the chosen pupils only.
 
+    ``due_date``: the day it is due (homework_due_date_check); None: the next lesson of the subject, as the diary
+    shows it; not passed: a new homework gets None, a changed one keeps its day.
+
     Not under the 10-day mark lock (see the module docstring); refused in a closed year. The chosen pupils must
     belong to the class (and subgroup) on the lesson's date. To take homework back use homework_remove.
+
+    A new homework identical to one the lesson already has (text, day, pupils) is that one: a page sent twice
+    gives the homework once. The check runs under the lesson's row lock, so two such saves at once do not both
+    insert. A changed homework is written under its own row lock: of two saves at once, the later one stands.
     """
     ensure_lesson_editor(actor, lesson)
     ensure_year_writable(lesson.assignment.year)
@@ -470,6 +538,8 @@ def homework_set(
         raise ValidationError(_("Напишите задание: что сделать к следующему уроку."))
     if len(text) > HOMEWORK_MAX_LENGTH:
         raise ValidationError(_("Задание не может быть длиннее %(n)s знаков.") % {"n": HOMEWORK_MAX_LENGTH})
+    if not isinstance(due_date, _Unset):
+        homework_due_date_check(lesson, due_date)
     pupils = list(pupils)
     if pupils:
         strangers = set(p.pk for p in pupils) - is_enrolled(lesson, [p.pk for p in pupils])
@@ -484,8 +554,16 @@ def homework_set(
         if homework.lesson_id != lesson.pk:
             raise ValidationError(_("Это задание относится к другому уроку."))
     else:
+        # A new homework: under the lesson's row lock, the same save sent twice at once (a double click, a retried
+        # request) finds the first one's homework, identical, and returns it rather than giving it twice.
+        Lesson.objects.select_for_update().filter(pk=lesson.pk).values_list("pk", flat=True).get()
+        same = _identical_homework(lesson, text, pupils, None if isinstance(due_date, _Unset) else due_date)
+        if same is not None:
+            return same
         homework = Homework(lesson=lesson)
     homework.text = text
+    if not isinstance(due_date, _Unset):
+        homework.due_date = due_date
     homework.updated_by = actor
     homework._history_user = actor
     homework.full_clean(exclude=["lesson", "updated_by", "pupils"])
@@ -526,12 +604,14 @@ def lesson_record_and_homework_set(
     homework_text: str,
     homework_pupils: Iterable[PupilProfile] = (),
     homework: Homework | None = None,
+    homework_due_date: dt.date | None = None,
 ) -> Lesson:
     """Write the whole lesson record and one homework at once, as the lesson page submits them: all or nothing.
 
     A topic left empty with a КТП topic chosen takes the КТП topic's title. A homework text gives ``homework``
-    (a new one when None) to the whole class or to ``homework_pupils``; an empty text takes ``homework`` back.
-    The rules are those of lesson_record_set, homework_set and homework_remove; any refusal rolls back the lot.
+    (a new one when None) to the whole class or to ``homework_pupils``, due on ``homework_due_date`` (None: the
+    next lesson); an empty text takes ``homework`` back. The rules are those of lesson_record_set, homework_set and
+    homework_remove; any refusal rolls back the lot.
     """
     topic = topic.strip()
     if not topic and plan_topic is not None:
@@ -541,7 +621,14 @@ def lesson_record_and_homework_set(
     )
     text = homework_text.strip()
     if text:
-        homework_set(actor=actor, lesson=lesson, text=text, pupils=list(homework_pupils), homework=homework)
+        homework_set(
+            actor=actor,
+            lesson=lesson,
+            text=text,
+            pupils=list(homework_pupils),
+            homework=homework,
+            due_date=homework_due_date,
+        )
     elif homework is not None:
         homework_remove(actor=actor, homework=homework)
     return lesson

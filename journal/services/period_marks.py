@@ -4,9 +4,18 @@ The teacher proposes (``proposed_value``); the teacher or the class teacher of t
 [003 §4.4]. A mark for a study period needs the minimum number of current marks in that period (000 §6.1 sets it
 for the quarter; we apply it to every study period)
 (``period_mark_minimum`` by the assignment's hours per week) unless the deputy head has allowed it with a
-written reason (``period_mark_override``). "н/а" and "осв." are not marks [002 §5.3, 000 §6.2]. The year mark
-is allowed once the pupil has at least one period mark set in the assignment; exam and final marks have no
-prerequisite here (the exam is its own assessment; the final mark is decided by the teachers' council).
+written reason (``period_mark_override``). "н/а" and "осв." are not marks [002 §5.3, 000 §6.2].
+
+The year mark stands on the period marks [002 §5.1]: it is allowed once the pupil has a *set* mark (not a
+proposal, not a cleared one) for every study period of the grade's scheme during which they belonged to the class
+(and subgroup) — all four quarters for a pupil who was there all year, only the later ones for a pupil who arrived
+during the year (the earlier ones were given by another school). Not "at least one": a year mark over one quarter
+of four is not justified. Not "the periods already ended": the year mark is set in the last week of the last
+period, whose mark is due 2 days before the period ends [002 §5.4], so that mark must come first. A pupil not
+attested in a period (too few marks) gets more time and is assessed later [002 §5.3], and the year mark waits for
+it, unless the deputy head allows it with a written reason, as for the minimum of current marks. Exam and final
+marks have no prerequisite here (the exam is its own assessment; the final mark is decided by the teachers'
+council).
 Every change keeps its history (who, when, old → new); clearing a mark sets "" and keeps the row.
 """
 
@@ -33,6 +42,7 @@ from ..models import (
     TeachingAssignment,
 )
 from ..selectors.averages import period_mark_minimum
+from ..selectors.period_marks import periods_studied
 from .structure import ensure_year_writable
 
 NUMERIC_VALUES = ("1", "2", "3", "4", "5")
@@ -203,18 +213,42 @@ def _check_minimum(assignment: TeachingAssignment, pupil: PupilProfile, kind: st
                 }
             )
     elif kind == PeriodMarkKind.YEAR:
-        has_period_mark = (
+        set_periods = set(
             PeriodMark.objects.filter(assignment=assignment, pupil=pupil, kind=PeriodMarkKind.PERIOD)
             .exclude(value="")
-            .exists()
+            .values_list("period_id", flat=True)
         )
-        if not has_period_mark:
+        if not set_periods:
             raise ValidationError(
                 _(
                     "Годовая отметка выставляется по отметкам за учебные периоды, а у учащегося нет ни одной. "
                     "Выставить её без них можно только с разрешения заместителя директора."
                 )
             )
+        missing = [period for period in year_mark_periods(assignment, pupil) if period.pk not in set_periods]
+        if missing:
+            raise ValidationError(
+                _(
+                    "Годовая отметка выставляется по отметкам за все учебные периоды, а за %(periods)s отметка не "
+                    "выставлена (предложенная не считается). Выставить годовую без них можно только с разрешения "
+                    "заместителя директора."
+                )
+                % {"periods": ", ".join(str(period) for period in missing)}
+            )
+
+
+def year_mark_periods(assignment: TeachingAssignment, pupil: PupilProfile) -> list[StudyPeriod]:
+    """The study periods whose set marks the pupil's year mark needs: the grade's periods during which the pupil
+    belonged to the class (3 queries)."""
+    periods = list(
+        StudyPeriod.objects.filter(year_id=assignment.year_id, kind=grade_period_kind(assignment)).order_by("number")
+    )
+    spans = list(
+        Enrollment.objects.filter(pupil=pupil, school_class_id=assignment.school_class_id).values_list(
+            "date_from", "date_to"
+        )
+    )
+    return periods_studied(periods, spans)
 
 
 # --- writes ----------------------------------------------------------------------------------------------

@@ -9,12 +9,12 @@ teacher stays), so that ``plan_apply_topics`` can lay the new plan over the less
 
 The import has no model of its own: ``plan_import_check`` reads and checks a file without writing (the
 preview); the page keeps the uploaded file in the session and ``plan_import`` reads it again on
-confirmation, refuses it if any row has a problem, and replaces the plan in one transaction.
+confirmation, refuses it if any row has a problem, and replaces the plan in one transaction. The file is read by
+``journal.services.imports.reading.read_rows``, the same reader as the lists of pupils, within ``IMPORT_LIMITS``.
 """
 
-import csv
 import datetime as dt
-import io
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -25,14 +25,24 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from journal.services.imports.table import cell_text, decode_upload, xlsx_rows
+from journal.services.imports.reading import Limits, read_rows
 
+from ..dates import safe_int
 from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment
 from .period_marks import can_keep_journal
 from .structure import ensure_year_writable
 
-MAX_FILE_SIZE = 2 * 1024 * 1024
+# A КТП is at most ~400 lines (a subject of 5 hours a week is 170 lessons); the file is kept in the session between
+# the preview and the confirmation, so it stays small.
+MAX_FILE_SIZE = 1024 * 1024
 MAX_TOPICS = 500
+MAX_LINES = 1000  # lines read: headings of sections, titles and empty lines too
+MAX_COLUMNS = 30  # school templates add dates, homework, kinds of control, results…
+MAX_CELL = 4000  # a column such as «Планируемые результаты» holds a paragraph; a topic itself is at most 500
+MAX_TEXT = 2_000_000
+IMPORT_LIMITS = Limits(
+    max_bytes=MAX_FILE_SIZE, max_lines=MAX_LINES, max_columns=MAX_COLUMNS, max_cell=MAX_CELL, max_text=MAX_TEXT
+)
 HEADER_SEARCH_ROWS = 6
 ORDER_OFFSET = 1_000_000  # renumbering passes through numbers no plan reaches, so (assignment, order) stays unique
 TITLE_MAX = PlanTopic._meta.get_field("title").max_length
@@ -319,38 +329,23 @@ class PlanImportPreview:
         return [(row.section, row.title, row.hours_value) for row in topics]
 
 
-def _csv_cells(content: bytes) -> list[list[str]]:
-    """CSV rows; the delimiter is the one the header line uses (a title line above it may hold commas)."""
-    text = decode_upload(content)
-    lines = text.splitlines()
-    if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
-        delimiter, text = lines[0][4], "\n".join(lines[1:])
-    else:
-        # The delimiter that splits one of the first lines into the most known column headers.
-        def known_headers(delimiter: str) -> int:
-            first = lines[: HEADER_SEARCH_ROWS + 1]
-            return max(
-                (sum(_normalize_header(c) in HEADER_KEYS for c in line.split(delimiter)) for line in first), default=0
-            )
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter that splits one of the first lines into the most known column headers (a title line above the
+    header may hold commas)."""
 
-        delimiter = max((";", ",", "\t"), key=known_headers)
-    try:
-        return [
-            [cell_text(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        ]
-    except csv.Error as error:
-        raise ValidationError(_("Файл CSV повреждён: %(error)s") % {"error": error}) from None
+    def known_headers(delimiter: str) -> int:
+        return max(
+            (sum(_normalize_header(c) in HEADER_KEYS for c in line.split(delimiter)) for line in lines), default=0
+        )
+
+    return max((";", ",", "\t"), key=known_headers)
 
 
-def _read_cells(file_name: str, content: bytes) -> list[list[str]]:
+def _read_cells(file_name: str, content: bytes):
     name = (file_name or "").lower()
     if not name.endswith((".csv", ".xlsx")):
         raise ValidationError(_("Загрузите КТП таблицей CSV или XLSX (книга Excel). Образец можно скачать."))
-    if len(content) > MAX_FILE_SIZE:
-        raise ValidationError(_("Файл слишком большой: не больше 2 МБ."))
-    if name.endswith(".xlsx"):
-        return list(xlsx_rows(content))
-    return _csv_cells(content)
+    return read_rows(file_name, content, IMPORT_LIMITS, _delimiter)
 
 
 def _header(cells: list[str]) -> list[str | None] | None:
@@ -367,7 +362,7 @@ def _heading(row: ImportRow) -> str:
     if len(filled) != 1 or row.hours:
         return ""
     text = filled[0]
-    if row.section or (row.number and not row.number.rstrip(".").isdigit()):
+    if row.section or (row.number and safe_int(row.number.rstrip("."), minimum=1) is None):
         return text
     return text if text.lower().startswith(HEADING_WORDS) else ""
 
@@ -379,13 +374,11 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
     (only «Раздел» filled in, or one merged cell «Раздел 1. …») names the section of the lines below it. An
     empty «Часы» is 1 hour. When the file numbers its lines, every line needs its own № and the plan follows them.
     """
-    lines = _read_cells(file_name, content)
+    lines = enumerate(_read_cells(file_name, content), start=1)
     keys = None
-    data_from = 0
-    for index, cells in enumerate(lines[: HEADER_SEARCH_ROWS + 1]):
+    for _line, cells in itertools.islice(lines, HEADER_SEARCH_ROWS + 1):
         keys = _header(cells)
         if keys is not None:
-            data_from = index + 1
             break
     if keys is None:
         raise ValidationError(
@@ -395,8 +388,9 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
             )
         )
     rows: list[ImportRow] = []
+    topics: list[ImportRow] = []
     section = ""
-    for line, cells in enumerate(lines[data_from:], start=data_from + 1):
+    for line, cells in lines:
         values = {key: (cells[i] if i < len(cells) else "").strip() for i, key in enumerate(keys) if key}
         if not any(values.values()):
             continue
@@ -409,9 +403,11 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
             continue
         row.section = row.section or section
         rows.append(row)
-    topics = [row for row in rows if not row.is_section]
-    if len(topics) > MAX_TOPICS:
-        raise ValidationError(_("В файле больше %(n)s тем: это не похоже на КТП одного предмета.") % {"n": MAX_TOPICS})
+        topics.append(row)
+        if len(topics) > MAX_TOPICS:
+            raise ValidationError(
+                _("В файле больше %(n)s тем: это не похоже на КТП одного предмета.") % {"n": MAX_TOPICS}
+            )
     numbered = any(row.number for row in topics)
     seen: dict[int, int] = {}
     for row in topics:
@@ -428,7 +424,7 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
             row.errors.append(_("Часы — целое число от 1 до 100, а не «%(v)s».") % {"v": row.hours})
         if numbered:
             number = row.number.rstrip(".")
-            if not number.isdigit() or int(number) < 1:
+            if safe_int(number, minimum=1) is None:
                 row.errors.append(_("№ п/п — целое положительное число, а не «%(v)s».") % {"v": row.number})
             elif int(number) in seen:
                 row.errors.append(

@@ -5,15 +5,19 @@ Who: the deputy head closes the year and promotes pupils [001 §3.4.8]; the scho
 The flow: ``promotion_preview`` proposes a decision for every pupil on the roll at the end of the year (the next
 grade, same letter, in the next year; graduates of grades 9 and 11); ``promotion_set`` adjusts one pupil;
 ``promotion_apply`` carries it out in one transaction and closes the year. Applying twice changes nothing: the
-work is claimed with a conditional update on the year. Everything is written in bulk, in a number of queries
+work is claimed with a conditional update on the year. The preview may be prepared at any time; applying it (and
+closing the year) opens on the day the year's last study period ends (``year_closing_opens``), so that nobody closes
+a running year by mistake. Everything is written in bulk, in a number of queries
 that does not grow with the number of pupils (bar the batches the database needs for very long inserts).
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +27,8 @@ from accounts.choices import Role
 from accounts.models import School, User
 
 from ..choices import YearStatus
-from ..models import Enrollment, Promotion, PromotionDecision, SchoolClass, SchoolYear, Subgroup
+from ..lock import school_today
+from ..models import Enrollment, Promotion, PromotionDecision, SchoolClass, SchoolYear, StudyPeriod, Subgroup
 from ..selectors.closing import GRADUATION_GRADES, next_year, on_roll_at_year_end
 from .structure import ensure_year_writable
 
@@ -32,7 +37,7 @@ TARGETED = (PromotionDecision.PROMOTE, PromotionDecision.HOLD_BACK)
 
 
 def can_close_year(user: User, school: School | None) -> bool:
-    """The deputy head and the administrator of the school (or the platform superuser) promote and close."""
+    """The deputy head and the administrator of the school (or the platform operator) promote and close."""
     if user.is_platform_operator:
         return True
     return school is not None and user.role in CLOSER_ROLES and user.school_id == school.pk
@@ -41,6 +46,26 @@ def can_close_year(user: User, school: School | None) -> bool:
 def ensure_year_closer(actor: User, school: School) -> None:
     if not can_close_year(actor, school):
         raise PermissionDenied(_("Перевод учащихся и закрытие года доступны заместителю директора и администратору."))
+
+
+def year_closing_opens(year: SchoolYear) -> dt.date:
+    """The first day the year may be closed and its pupils promoted: the day its last study period ends (the year's
+    own last day when it has no periods). Promotion follows the year's final marks [001 §3.4.8]."""
+    last = StudyPeriod.objects.filter(year=year).aggregate(last=Max("end_date"))["last"]
+    return last or year.end_date
+
+
+def ensure_year_closing_open(year: SchoolYear, today: dt.date | None = None) -> None:
+    """Refuse closing the year before ``year_closing_opens`` (in the school's time zone)."""
+    opens = year_closing_opens(year)
+    if (today or school_today(year.school)) < opens:
+        raise ValidationError(
+            _(
+                "Учебный год %(year)s ещё идёт: провести перевод и закрыть год можно с %(date)s, "
+                "когда заканчивается последний учебный период. Проект перевода можно готовить заранее."
+            )
+            % {"year": year.name, "date": f"{opens:%d.%m.%Y}"}
+        )
 
 
 def _ensure_not_applied(year: SchoolYear) -> None:
@@ -234,11 +259,14 @@ def promotion_apply(*, actor: User, year: SchoolYear) -> ApplyResult:
     Enrolments on the roll end on the last day of the year; the promoted and the held back are enrolled in their
     classes of the next year from its first day (pupils already enrolled there are left as they are); graduates
     and leavers get no new enrolment. Promoted pupils keep their subgroups (by name) when their new class has
-    them. The year becomes closed: every service refuses writes in it.
+    them. The year becomes closed: every service refuses writes in it. Refused before the day the year's last
+    study period ends (``year_closing_opens``).
     """
     ensure_year_closer(actor, year.school)
     if year.promoted_at is not None:
         return _already_applied(year)
+    if not year.is_closed:  # a year closed otherwise is refused below with the usual message
+        ensure_year_closing_open(year)
     now = timezone.now()
     # The claim: of two runs at once, the second waits for the first's row lock, then updates nothing.
     claimed = (

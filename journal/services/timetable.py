@@ -48,7 +48,7 @@ DAY = dt.timedelta(days=1)
 
 
 def ensure_timetable_editor(actor: User, school: School | int) -> None:
-    """The deputy head or the admin of this school (or the platform superuser)."""
+    """The deputy head or the admin of this school (or the platform operator)."""
     require_timetable_editor(actor)
     school_id = school if isinstance(school, int) else school.pk
     if not same_school(actor, school_id):

@@ -25,7 +25,7 @@ REASON_MAX_LENGTH = 2000
 
 
 def can_open_windows(user: User) -> bool:
-    """The deputy head, the admin (and the platform superuser) reopen locked journals."""
+    """The deputy head, the admin (and the platform operator) reopen locked journals."""
     return user.role in (Role.DEPUTY, Role.ADMIN) or user.is_platform_operator
 
 

@@ -30,6 +30,6 @@ MATRIX_ENTRIES: dict = {
     "journal:grid": (lambda c: [c.math_a.pk], JOURNAL_PAGE),
     "journal:grid_lesson": (lambda c: [a_lesson(c).pk], JOURNAL_PAGE),
     "journal:grid_cell_history": (lambda c: [a_lesson(c).pk, c.pupil.pk], JOURNAL_PAGE),
-    # POST only: the method is refused before anything is looked up.
-    "journal:grid_cell": (None, {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    # POST only: the method is refused before anything is looked up; in JSON, signed out too (401, no redirect).
+    "journal:grid_cell": (None, {"anonymous": 401, "*": NOT_ALLOWED}),
 }

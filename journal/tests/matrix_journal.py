@@ -63,6 +63,11 @@ MATRIX_ENTRIES: dict = {
         {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
     ),
     "journal:substitution_record": (None, POST_ONLY),
+    # replacing every lesson of a teacher: only those who record substitutions (the director reads the log only)
+    "journal:substitution_bulk": (
+        None,
+        {"anonymous": LOGIN, "admin": OK, "deputy": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN},
+    ),
     "journal:substitution_cancel": (lambda c: [1], POST_ONLY),
     # the class teacher's weekly absences; the administration reads
     "journal:absences": (

@@ -30,6 +30,8 @@ MATRIX_ENTRIES: dict = {
     "journal:import_preview": (lambda c: [_job(c).pk], ADMIN_OBJECT),
     "journal:import_apply": (lambda c: [_job(c).pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
     "journal:import_result": (lambda c: [_job(c, applied=True).pk], ADMIN_OBJECT),
+    # The apply job's progress, polled by the preview page (a fragment).
+    "journal:import_progress": (lambda c: [_job(c).pk], ADMIN_OBJECT),
     "journal:staff_credentials": (None, ADMIN_ONLY),
     # The management sees the class but only its class teacher and the admin issue codes: 403 for them.
     "journal:class_credentials": (
@@ -42,4 +44,10 @@ MATRIX_ENTRIES: dict = {
     # Staff only: the pupil and the parents, who see the diary, never see the card (404).
     "journal:pupil_card": (lambda c: [c.pupil.pk], CLASS_STAFF),
     "journal:parent_card": (lambda c: [c.pupil.pk, c.parent.pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    # People by hand (journal/views/staff.py): the school's admin; the pupil card's parents are POST only.
+    "journal:staff_add": (None, ADMIN_ONLY),
+    "journal:staff_edit": (lambda c: [c.teacher.pk], ADMIN_OBJECT),
+    "journal:parent_add": (lambda c: [c.pupil.pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    "journal:parent_link": (lambda c: [c.pupil.pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    "journal:parent_unlink": (lambda c: [c.pupil.pk, c.parent.pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
 }

@@ -507,7 +507,13 @@ def test_a_failure_while_writing_rolls_back_everything(cast, monkeypatch):
     users, links, enrolments = User.objects.count(), ParentChild.objects.count(), Enrollment.objects.count()
     with pytest.raises(ValidationError, match="пока он записывался, данные школы изменились"):
         import_apply(actor=cast.admin, job=job)
-    assert (User.objects.count(), ParentChild.objects.count(), Enrollment.objects.count()) == (users, links, enrolments)
+    # Only the other request's user is there (it is not the import's to roll back); nothing of the file.
+    assert (User.objects.count(), ParentChild.objects.count(), Enrollment.objects.count()) == (
+        users + 1,
+        links,
+        enrolments,
+    )
+    assert not User.objects.filter(last_name="Белов").exists()
     assert ImportJob.objects.get(pk=job.pk).applied_at is None
 
 

@@ -206,3 +206,54 @@ def test_preloaded_windows_cost_no_query(cast, django_assert_num_queries):
             assert edit_state(the_lesson, today=D(2026, 11, 20), calendar=calendar, windows=windows) == (True, "")
             assert not edit_state(the_lesson, today=D(2026, 11, 20), calendar=calendar, windows=[])[0]
         assert has_open_window(the_lesson)
+
+
+# The school's own day (issue 10: «today» taken in the server's zone went unnoticed) --------------------------------
+
+UTC = dt.UTC
+
+
+def in_zone(cast, zone: str):
+    cast.school.time_zone = zone
+    cast.school.save(update_fields=["time_zone"])
+    return Lesson.objects.select_related("assignment__year__school").get(pk=lesson(cast, D(2026, 10, 30)).pk)
+
+
+def test_a_school_east_of_the_server_locks_at_its_own_midnight(cast):
+    """Vladivostok (UTC+10) is already on 17.11 at 15:30 UTC, while the server (Moscow) is on 16.11 at 18:30."""
+    the_lesson = in_zone(cast, "Asia/Vladivostok")  # deadline 16.11
+    with time_machine.travel(dt.datetime(2026, 11, 16, 15, 30, tzinfo=UTC), tick=False):
+        assert timezone.localdate() == D(2026, 11, 16)  # the server's day
+        assert school_today(cast.school) == D(2026, 11, 17)
+        editable, reason = edit_state(the_lesson)
+    assert not editable and "истёк 16.11.2026" in reason
+    with time_machine.travel(dt.datetime(2026, 11, 16, 13, 59, tzinfo=UTC), tick=False):  # 23:59 in Vladivostok
+        assert edit_state(the_lesson) == (True, "")
+
+
+def test_a_school_west_of_the_server_still_edits_after_the_servers_midnight(cast):
+    """Kaliningrad (UTC+2) is still on 16.11 at 00:30 Moscow time on 17.11: its teachers may still edit."""
+    the_lesson = in_zone(cast, "Europe/Kaliningrad")
+    with time_machine.travel(dt.datetime(2026, 11, 17, 0, 30, tzinfo=MOSCOW), tick=False):
+        assert timezone.localdate() == D(2026, 11, 17)
+        assert school_today(cast.school) == D(2026, 11, 16)
+        assert edit_state(the_lesson) == (True, "")
+
+
+def test_a_worker_in_utc_takes_the_schools_day(cast):
+    """A Celery worker runs with UTC active: 22:30 UTC on 16.11 is 01:30 on 17.11 in Moscow, and Moscow's day wins."""
+    the_lesson = in_zone(cast, "Europe/Moscow")
+    with time_machine.travel(dt.datetime(2026, 11, 16, 22, 30, tzinfo=UTC), tick=False), timezone.override("UTC"):
+        assert timezone.localdate() == D(2026, 11, 16)
+        assert school_today(cast.school) == D(2026, 11, 17)
+        assert not edit_state(the_lesson)[0]
+
+
+def test_the_request_zone_of_another_school_does_not_move_the_day(cast):
+    """The middleware activates the user's school's zone; a lesson of a Moscow school keeps Moscow's day for a
+    platform operator browsing from Vladivostok's zone."""
+    the_lesson = in_zone(cast, "Europe/Moscow")
+    with time_machine.travel(dt.datetime(2026, 11, 16, 15, 30, tzinfo=UTC), tick=False):
+        with timezone.override(zoneinfo.ZoneInfo("Asia/Vladivostok")):
+            assert timezone.localdate() == D(2026, 11, 17)
+            assert edit_state(the_lesson) == (True, "")  # 18:30 on 16.11 in Moscow: the deadline day

@@ -1,13 +1,16 @@
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts import services as account_services
 from journal import services
 from journal.choices import YearStatus
 from journal.models import Lesson, Mark, PeriodMark, PeriodMarkKind, StudyPeriod
 from journal.services.period_marks import period_mark_override, period_mark_set
+from journal.tests.concurrency import run_at_once, skip_unless_postgres
 
 
 @pytest.fixture
@@ -117,12 +120,30 @@ def test_the_proposal_needs_no_minimum_and_keeps_the_value(cast, quarter):
     assert (mark.proposed_value, mark.value) == ("4", "")
 
 
-@pytest.mark.parametrize("value", ["н/а", "Н/А", "осв.", "осв", "6", "0", "отл", "5+"])
-def test_not_a_mark_is_refused_in_russian(cast, quarter, value):
+NOT_A_MARK = (
+    "«н/а» и «осв.» не являются отметками и не выставляются. Если текущих отметок мало, заместитель директора может "
+    "разрешить выставить отметку, указав основание."
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("н/а", NOT_A_MARK),
+        ("Н/А", NOT_A_MARK),
+        ("осв.", NOT_A_MARK),
+        ("осв", NOT_A_MARK),
+        ("6", "«6» — недопустимая отметка: выставляются 1, 2, 3, 4, 5 или «зч»/«нз» (зачёт/незачёт)."),
+        ("0", "«0» — недопустимая отметка: выставляются 1, 2, 3, 4, 5 или «зч»/«нз» (зачёт/незачёт)."),
+        ("отл", "«отл» — недопустимая отметка: выставляются 1, 2, 3, 4, 5 или «зч»/«нз» (зачёт/незачёт)."),
+        ("5+", "«5+» — недопустимая отметка: выставляются 1, 2, 3, 4, 5 или «зч»/«нз» (зачёт/незачёт)."),
+    ],
+)
+def test_not_a_mark_is_refused_in_russian(cast, quarter, value, message):
     give_marks(cast, cast.math_a, cast.pupil, ["5", "5", "5", "5"])
     with pytest.raises(ValidationError) as error:
         set_mark(cast, quarter, value)
-    assert "не" in error.value.messages[0]
+    assert error.value.messages == [message]
     with pytest.raises(ValidationError):
         set_mark(cast, quarter, value, proposed=True)
     assert not PeriodMark.objects.exists()
@@ -169,12 +190,116 @@ def test_nobody_else_sets(cast, quarter, who):
     assert not PeriodMark.objects.exists()
 
 
+def quarters(cast) -> list[StudyPeriod]:
+    return list(StudyPeriod.objects.filter(year=cast.year, kind="quarter").order_by("number"))
+
+
+def set_quarter(cast, period, value="4", pupil=None, **kwargs):
+    """Enough current marks in the quarter, then its mark set (or, with ``proposed``, only proposed)."""
+    pupil = pupil or cast.pupil
+    if not Mark.objects.filter(pupil=pupil, lesson__date__range=(period.start_date, period.end_date)).exists():
+        give_marks(cast, cast.math_a, pupil, ["4"] * 4, start=period.start_date + dt.timedelta(days=7))
+    return period_mark_set(
+        actor=cast.teacher,
+        assignment=cast.math_a,
+        pupil=pupil,
+        kind=PeriodMarkKind.PERIOD,
+        period=period,
+        value=value,
+        **kwargs,
+    )
+
+
+def year_mark(cast, value="4", pupil=None):
+    return period_mark_set(
+        actor=cast.teacher,
+        assignment=cast.math_a,
+        pupil=pupil or cast.pupil,
+        kind=PeriodMarkKind.YEAR,
+        value=value,
+    )
+
+
 def test_the_year_mark_needs_a_period_mark(cast, quarter):
-    with pytest.raises(ValidationError, match="Годовая отметка"):
+    with pytest.raises(ValidationError, match="Годовая отметка выставляется по отметкам за учебные периоды, а у"):
         set_mark(cast, None, "4", kind=PeriodMarkKind.YEAR)
-    give_marks(cast, cast.math_a, cast.pupil, ["4", "4", "4", "4"])
-    set_mark(cast, quarter, "4")
+    for period in quarters(cast):
+        set_quarter(cast, period)
     assert set_mark(cast, None, "4", kind=PeriodMarkKind.YEAR).value == "4"
+
+
+def test_the_year_mark_needs_every_quarter_set(cast):
+    """One quarter of four does not justify a year mark [002 §5.1]: each quarter the pupil studied needs its mark."""
+    first, second, third, fourth = quarters(cast)
+    set_quarter(cast, first)
+    set_quarter(cast, third)
+    with pytest.raises(ValidationError) as error:
+        year_mark(cast)
+    assert error.value.messages == [
+        "Годовая отметка выставляется по отметкам за все учебные периоды, а за 2 четверть, 4 четверть отметка не "
+        "выставлена (предложенная не считается). Выставить годовую без них можно только с разрешения заместителя "
+        "директора."
+    ]
+    set_quarter(cast, second)
+    set_quarter(cast, fourth)
+    assert year_mark(cast).value == "4"
+
+
+def test_a_proposed_period_mark_does_not_carry_the_year_mark(cast):
+    """The proposal is the teacher's draft, not a mark: the year mark over it is refused."""
+    first, second, third, fourth = quarters(cast)
+    for period in (first, second, third):
+        set_quarter(cast, period)
+    proposal = set_quarter(cast, fourth, proposed=True)
+    assert (proposal.proposed_value, proposal.value) == ("4", "")
+    with pytest.raises(ValidationError, match="за 4 четверть отметка не выставлена"):
+        year_mark(cast)
+    assert not PeriodMark.objects.filter(kind=PeriodMarkKind.YEAR).exclude(value="").exists()
+
+
+def test_only_proposals_are_no_period_marks_at_all(cast):
+    for period in quarters(cast):
+        set_quarter(cast, period, proposed=True)
+    with pytest.raises(ValidationError, match="а у учащегося нет ни одной"):
+        year_mark(cast)
+
+
+def test_a_cleared_period_mark_does_not_carry_the_year_mark(cast):
+    first, second, third, fourth = quarters(cast)
+    for period in (first, second, third, fourth):
+        set_quarter(cast, period)
+    set_quarter(cast, second, value="")  # cleared: the row stays with an empty value
+    assert PeriodMark.objects.get(kind=PeriodMarkKind.PERIOD, period=second).value == ""
+    with pytest.raises(ValidationError, match="за 2 четверть отметка не выставлена"):
+        year_mark(cast)
+    set_quarter(cast, second, value="5")
+    assert year_mark(cast).value == "4"
+
+
+def test_a_pupil_who_arrived_during_the_year_needs_the_quarters_since(cast):
+    """Arrived in the third quarter: the first two were marked by another school, which the journal cannot ask for."""
+    first, second, third, fourth = quarters(cast)
+    newcomer = account_services.pupil_create(
+        actor=cast.admin, school=cast.school, username="newcomer", last_name="Новикова", first_name="Мария"
+    )
+    services.enrollment_create(actor=cast.admin, pupil=newcomer, school_class=cast.class_a, date_from=third.start_date)
+    set_quarter(cast, third, pupil=newcomer)
+    with pytest.raises(ValidationError, match="за 4 четверть отметка"):
+        year_mark(cast, pupil=newcomer)
+    set_quarter(cast, fourth, pupil=newcomer)
+    assert year_mark(cast, pupil=newcomer).value == "4"
+
+
+def test_the_deputy_may_allow_a_year_mark_without_every_quarter(cast):
+    set_quarter(cast, quarters(cast)[0])
+    period_mark_override(
+        actor=cast.deputy,
+        assignment=cast.math_a,
+        pupil=cast.pupil,
+        kind=PeriodMarkKind.YEAR,
+        reason="решение педсовета",
+    )
+    assert year_mark(cast).value == "4"
 
 
 def test_exam_and_final_marks_have_no_prerequisite(cast):
@@ -236,3 +361,61 @@ def test_a_second_write_updates_the_same_row(cast, quarter):
     set_mark(cast, quarter, "5", proposed=True, actor=cast.classteacher)
     assert PeriodMark.objects.count() == 1
     assert PeriodMark.objects.get().updated_by == cast.classteacher
+
+
+# Two writers at once (PostgreSQL only) ------------------------------------------------------------------------------
+
+
+@pytest.mark.races
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", [PeriodMarkKind.PERIOD, PeriodMarkKind.YEAR])
+def test_two_teachers_set_the_same_period_mark_at_once(cast, monkeypatch, kind):
+    """The teacher and the class teacher set the pupil's mark at the same moment, neither row existing yet: both
+    find no row and insert; the unique constraint stops the second insert, which then updates the first's row.
+    One row, the later value, both changes in its history; no error. The year mark's row has no period (NULL),
+    which a plain unique constraint would not stop: the partial constraint for it must."""
+    from journal.services import period_marks as period_mark_services
+
+    skip_unless_postgres()
+    quarter = StudyPeriod.objects.get(year=cast.year, kind="quarter", number=1)
+    period = quarter if kind == PeriodMarkKind.PERIOD else None
+    if kind == PeriodMarkKind.YEAR:
+        PeriodMark.objects.bulk_create(
+            PeriodMark(
+                assignment=cast.math_a, pupil=cast.pupil, kind="period", period=q, value="4", updated_by=cast.teacher
+            )
+            for q in quarters(cast)
+        )
+    else:
+        give_marks(cast, cast.math_a, cast.pupil, ["5", "4", "5", "5"])
+    barrier = threading.Barrier(2, timeout=10)
+    real_save = period_mark_services._save
+    inserted = []
+
+    def save_after_both_looked(row, actor):
+        if row.pk is not None:  # the retry: an update of the row the other writer inserted
+            return real_save(row, actor)
+        barrier.wait()  # both writers found no row
+        try:
+            result = real_save(row, actor)
+        except Exception:
+            inserted.append(False)
+            raise
+        inserted.append(True)
+        return result
+
+    monkeypatch.setattr(period_mark_services, "_save", save_after_both_looked)
+
+    def write(actor, value):
+        return period_mark_set(
+            actor=actor, assignment=cast.math_a, pupil=cast.pupil, kind=kind, period=period, value=value
+        )
+
+    _results, errors = run_at_once(lambda: write(cast.teacher, "5"), lambda: write(cast.classteacher, "4"))
+    assert errors == []
+    assert sorted(inserted) == [False, True]  # the race happened: one insert lost and became an update
+    [row] = PeriodMark.objects.filter(assignment=cast.math_a, pupil=cast.pupil, kind=kind, period=period)
+    history = list(PeriodMark.history.filter(id=row.pk).order_by("history_id"))
+    assert [h.history_type for h in history] == ["+", "~"]
+    assert {h.history_user_id for h in history} == {cast.teacher.pk, cast.classteacher.pk}
+    assert row.value == history[-1].value and row.updated_by_id == history[-1].history_user_id

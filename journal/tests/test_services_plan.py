@@ -21,6 +21,7 @@ from journal.services.plan import (
     plan_topic_reorder,
     plan_topic_update,
 )
+from journal.tests import test_imports_hostile as hostile
 
 HEADER = "№ п/п;Раздел;Тема;Часы\n"
 
@@ -163,6 +164,42 @@ def test_import_xlsx(cast):
     workbook.save(buffer)
     topics = plan_import(actor=cast.teacher, assignment=cast.math_a, file_name="КТП.xlsx", content=buffer.getvalue())
     assert [(t.title, t.hours) for t in topics] == [("Степень с натуральным показателем", 2), ("Одночлены", 1)]
+
+
+# The КТП is read by the same reader as the lists of pupils (journal/tests/test_imports_hostile.py has the files),
+# within its own caps: 1 MB, 1000 lines, 30 columns, 4000 characters in a cell, 500 topics.
+
+
+@pytest.mark.parametrize(
+    ("file_name", "content", "message"),
+    [
+        ("ktp.xlsx", hostile.with_doctype(hostile.SHEET), "объявление DTD"),
+        ("ktp.xlsx", hostile.with_doctype("xl/workbook.xml"), "объявление DTD"),
+        ("ktp.xlsx", hostile.xlsx([hostile.row(["Тема"], 1), hostile.row(["Дроби"], 2_000_000)]), "больше 1000 строк"),
+        ("ktp.xlsx", hostile.xlsx(hostile.repeated(b"<row><c><v>1</v></c></row>", 2_000_000, 100_000)), "16 МБ"),
+        ("ktp.csv", HEADER.encode() + b"1;;" + b"x" * 5000 + b";1\n", "Ячейка в строке 2 длиннее 4000 символов"),
+        ("ktp.csv", HEADER.encode() + b"1;" * 50_000 + b"\n", "В строке 2 больше 30 столбцов"),
+        ("ktp.csv", HEADER.encode() + b"\n" * 1500, "больше 1000 строк"),
+        ("ktp.csv", HEADER.encode() + b"1;;\x00;1\n", "нулевые байты"),
+        ("ktp.csv", HEADER.encode() + b"x" * (2 * 1024 * 1024), "Файл слишком большой (2 МБ): можно не больше 1 МБ."),
+    ],
+    ids=["dtd-sheet", "dtd-workbook", "2M-rows", "zip-bomb", "long-cell", "columns", "lines", "nul", "size"],
+)
+def test_hostile_plan_files_are_refused(cast, file_name, content, message):
+    add(cast, "Старая тема")
+    with pytest.raises(ValidationError) as error:
+        plan_import_check(file_name, content)
+    assert message in " ".join(error.value.messages)
+    with pytest.raises(ValidationError):
+        plan_import(actor=cast.teacher, assignment=cast.math_a, file_name=file_name, content=content)
+    assert titles(cast.math_a) == [(1, "Старая тема", 1)]
+
+
+def test_topics_past_the_cap_stop_the_reading(cast, monkeypatch):
+    # Counted as the lines are read: the 501st topic refuses the file (the lines cap is checked first, as lines).
+    content = csv_file("".join(f"{n};;Тема {n};1\n" for n in range(1, 700)))
+    with pytest.raises(ValidationError, match="больше 500 тем"):
+        plan_import_check("ktp.csv", content)
 
 
 def test_replacing_the_plan_keeps_held_lessons_topics(cast):
@@ -314,3 +351,18 @@ def test_plan_vs_fact(cast):
     warnings = " ".join(page.warnings)
     assert "Часов в КТП: 4, а по учебному плану 170" in warnings
     assert "Уроков по расписанию на год: 5" in warnings
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "１", "0", "-2", "99999999999999999999999"])
+def test_a_number_that_is_no_number_is_a_row_error_not_a_500(cast, number):
+    """`str.isdigit()` let «²» through to `int()`; the row is refused in Russian instead."""
+    preview = plan_import_check("ktp.csv", csv_file(f"№;Тема;Часы\n{number};Дроби;1\n"))
+    assert any("№ п/п — целое положительное число" in error for row in preview.rows for error in row.errors)
+
+
+def test_the_import_says_that_a_day_does_not_exist():
+    from journal.services.imports.values import date_problem
+
+    assert date_problem("31.02.2013") == "такой даты нет"
+    assert date_problem("1.1.13") == "год нужен четырьмя цифрами: ДД.ММ.ГГГГ"
+    assert date_problem("вчера") == "нужна дата вида ДД.ММ.ГГГГ"

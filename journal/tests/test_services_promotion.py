@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,8 +14,16 @@ from journal.models import Enrollment, Promotion, PromotionDecision, SchoolClass
 from journal.services.movement import pupil_arrive, pupil_leave
 from journal.services.promotion import promotion_apply, promotion_preview, promotion_set, promotion_set_many
 from journal.services.year_copy import year_copy_structure
+from journal.tests.concurrency import run_at_once, skip_unless_postgres, together
 
 D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def at_the_years_end():
+    """Promotion is applied from the day the year's last period ends (26.05.2027 for the cast)."""
+    with time_machine.travel(dt.datetime(2027, 5, 27, 10, 0, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def add_pupil(cast, school_class, username):
@@ -284,9 +293,64 @@ def test_apply_queries_do_not_grow_with_pupils(school, next_year, extra):
     promotion_preview(actor=school.deputy, year=school.year)
     with CaptureQueriesContext(connection) as queries:
         promotion_apply(actor=school.deputy, year=school.year)
-    # SAVEPOINT, UPDATE the year (the claim), the next year, the promotion rows (with classes), the enrollments ending
+    # SAVEPOINT, the last study period's end (may the year be closed yet), UPDATE the year (the claim), the next year, the promotion rows (with classes), the enrollments ending
     # with the year, one UPDATE of them per decision taken (two here), INSERT their history, the pupils already in the
     # next year, INSERT the new enrollments, INSERT their history, the next year's subgroups, the subgroups to carry,
     # UPDATE the promotion rows (applied), RELEASE
-    assert len(queries) == 15, [q["sql"][:80] for q in queries]
+    assert len(queries) == 16, [q["sql"][:80] for q in queries]
     assert Enrollment.objects.filter(school_class__year=next_year).count() == 2 + extra
+
+
+def test_the_year_is_closed_only_from_its_last_periods_end(school, next_year):
+    # Issue 10: the promotion page offered to close the year in December.
+    promotion_preview(actor=school.deputy, year=school.year)
+    for moment in (dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC), dt.datetime(2027, 5, 25, 20, 0, tzinfo=dt.UTC)):
+        with time_machine.travel(moment, tick=False), pytest.raises(ValidationError, match="можно с 26.05.2027"):
+            promotion_apply(actor=school.deputy, year=school.year)
+    year = SchoolYear.objects.get(pk=school.year.pk)
+    assert (year.promoted_at, year.status) == (None, school.year.status)
+    assert not Enrollment.objects.filter(school_class__year=next_year).exists()
+    with time_machine.travel(dt.datetime(2027, 5, 26, 8, 0, tzinfo=dt.UTC), tick=False):  # 11:00 in Moscow
+        assert promotion_apply(actor=school.deputy, year=school.year).applied
+
+
+def test_a_year_without_periods_closes_from_its_last_day(cast):
+    from journal.services.promotion import year_closing_opens
+
+    year = services.school_year_create(
+        actor=cast.admin, school=cast.school, name="2027/2028", start_date=D(2027, 9, 1), end_date=D(2028, 5, 31)
+    )
+    assert year_closing_opens(year) == D(2028, 5, 31)
+    assert year_closing_opens(cast.year) == D(2027, 5, 26)
+
+
+# Two applies at once (PostgreSQL only) ------------------------------------------------------------------------------
+
+
+@pytest.mark.races
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_applies_promote_once(school, next_year, monkeypatch):
+    """The deputy and the admin press «Провести перевод» at the same moment: both pass the «not applied yet» check
+    in their own transaction; the claim (a conditional UPDATE of the year) lets one apply, and the other, after
+    waiting for the first's row lock, finds the year claimed and says so. Nothing is enrolled or written twice."""
+    from journal.services import promotion as promotion_services
+
+    skip_unless_postgres()
+    promotion_preview(actor=school.deputy, year=school.year)
+    # Each thread reads the year (promoted_at None in both), is let through the closer check together with the
+    # other, and goes on to the «already applied?» check and the claim at the same moment.
+    together(monkeypatch, promotion_services, "ensure_year_closer")
+
+    def apply(actor):
+        return promotion_apply(actor=actor, year=SchoolYear.objects.get(pk=school.year.pk))
+
+    results, errors = run_at_once(lambda: apply(school.deputy), lambda: apply(school.admin))
+    assert errors == []
+    assert sorted(result.applied for result in results) == [False, True]
+    [second] = [result for result in results if not result.applied]
+    assert second.message.startswith("Перевод учащихся за 2026/2027 уже проведён")
+    # The pupils promoted once: one enrolment each in the next year, one history row of the year's end each.
+    assert Enrollment.objects.filter(school_class__year=next_year).count() == 2
+    assert Enrollment.history.filter(history_change_reason="Перевод учащихся 2026/2027").count() == 6 + 2
+    year = SchoolYear.objects.get(pk=school.year.pk)
+    assert year.status == YearStatus.CLOSED and year.promoted_at is not None

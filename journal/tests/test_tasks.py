@@ -200,3 +200,61 @@ def test_a_failed_send_leaves_the_day_unclaimed(columns, monkeypatch):
             warn_locking_soon()
         monkeypatch.undo()
         assert warn_locking_soon() == 2  # the retry sends
+
+
+# Schools in other time zones (issue 10: the hourly stamp touching every school's lessons went unnoticed) ------------
+
+
+@pytest.fixture
+def far_east(cast):
+    """A second school in Vladivostok (UTC+10) with the same year, a 7 «А» and a maths lesson of 30.10.2026."""
+    from decimal import Decimal
+
+    from accounts import services as account_services
+    from accounts.choices import Role
+    from journal import services
+
+    admin = cast.foreign_admin
+    school = admin.school
+    school.time_zone = "Asia/Vladivostok"
+    school.save(update_fields=["time_zone"])
+    year = services.school_year_create(
+        actor=admin, school=school, name="2026/2027", start_date=cast.year.start_date, end_date=cast.year.end_date
+    )
+    teacher = account_services.user_create(
+        actor=admin, school=school, role=Role.TEACHER, username="vl_teacher", last_name="Ким", first_name="Ирина"
+    )
+    school_class = services.class_create(actor=admin, year=year, grade=7, letter="А")
+    subject = services.subject_create(actor=admin, school=school, name="Математика")
+    return services.assignment_create(
+        actor=admin, school_class=school_class, subject=subject, teacher=teacher, hours_per_week=Decimal(5)
+    )
+
+
+def test_the_hourly_stamp_locks_each_school_at_its_own_midnight(cast, far_east):
+    """30.10's deadline is 16.11 in both schools. At 15:30 UTC on 16.11 Vladivostok is past its midnight (01:30 on
+    17.11) and Moscow is not (18:30 on 16.11): the run stamps Vladivostok's lesson and leaves Moscow's, which the
+    first run after Moscow's midnight stamps."""
+    moscow = lesson(cast.math_a, D(2026, 10, 30))
+    vladivostok = lesson(far_east, D(2026, 10, 30))
+    with time_machine.travel(dt.datetime(2026, 11, 16, 13, 30, tzinfo=dt.UTC), tick=False):  # 23:30 in Vladivostok
+        assert lock_expired_lessons() == 0
+    with time_machine.travel(dt.datetime(2026, 11, 16, 15, 30, tzinfo=dt.UTC), tick=False):
+        assert lock_expired_lessons() == 1
+    assert locked(moscow, vladivostok) == [False, True]
+    with time_machine.travel(dt.datetime(2026, 11, 16, 20, 30, tzinfo=dt.UTC), tick=False):  # 23:30 in Moscow
+        assert lock_expired_lessons() == 0
+    with time_machine.travel(dt.datetime(2026, 11, 16, 21, 30, tzinfo=dt.UTC), tick=False):  # 00:30 in Moscow
+        assert lock_expired_lessons() == 1
+    assert locked(moscow, vladivostok) == [True, True]
+
+
+def test_a_schools_calendar_never_stamps_another_schools_lessons(cast, far_east):
+    """On Fri 20.11 a 5-day week's cutoff is 06.11 and a 6-day week's 09.11 (see above). Vladivostok's 7th grade
+    studies six days a week: its run stamps its own 06.11 and must leave Moscow's 06.11, still open on a 5-day week."""
+    GradeSettings.objects.filter(year__school=far_east.year.school, grade=7).update(days_per_week=6)
+    moscow = lesson(cast.math_a, D(2026, 11, 6))
+    vladivostok = lesson(far_east, D(2026, 11, 6))
+    with at(D(2026, 11, 20), 10, 0):  # 17:00 in Vladivostok: the same day in both schools
+        assert lock_expired_lessons() == 1
+    assert locked(moscow, vladivostok) == [False, True]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from journal.choices import YearStatus
 from journal.lock import edit_state
-from journal.models import EditWindow, Lesson
+from journal.models import EditWindow, Lesson, StudyPeriod
 from journal.selectors.unlock import edit_windows_for, open_windows, school_edit_windows
 from journal.services.unlock import edit_window_open
 
@@ -240,3 +240,41 @@ def test_an_assignment_of_another_year_is_not_offered(client, cast, now):
     client.force_login(cast.deputy)
     assert post(client, cast, assignment=foreign.pk).status_code == 400
     assert not EditWindow.objects.exists()
+
+
+# Issue 10: limits that a changed line got past (hand mutation testing) -----------------------------------------------
+
+
+def test_a_window_may_last_exactly_10_days_and_not_a_second_more(cast, now):
+    assert open_window(cast, until=now + dt.timedelta(days=10)).valid_until == now + dt.timedelta(days=10)
+    with pytest.raises(ValidationError, match="не больше чем на 10 дней"):
+        open_window(cast, until=now + dt.timedelta(days=10, seconds=1))
+    assert EditWindow.objects.count() == 1
+
+
+def test_a_window_must_close_after_now(cast, now):
+    with pytest.raises(ValidationError, match="должно закрываться в будущем"):
+        open_window(cast, until=now)
+    assert open_window(cast, until=now + dt.timedelta(seconds=1)).valid_until == now + dt.timedelta(seconds=1)
+
+
+def test_a_one_lesson_window_opens_that_column_of_the_grid_only(cast, now, old_lesson):
+    """The grid reads the windows with its lessons (one query) and passes them to edit_state: a window for one
+    lesson must not open the other locked columns."""
+    from journal.selectors.grid import ColumnState, journal_grid
+
+    neighbour = Lesson.objects.create(assignment=cast.math_a, date=D(2026, 10, 6), number=1)
+    open_window(cast, lesson=old_lesson)
+    grid = journal_grid(cast.math_a, period_of(cast, old_lesson.date), today=TODAY)
+    states = {column.lesson.pk: (column.state, column.editable) for column in grid.columns}
+    assert states == {old_lesson.pk: (ColumnState.UNLOCKED, True), neighbour.pk: (ColumnState.LOCKED, False)}
+    # The same through the preloaded windows the grid's callers pass to edit_state.
+    windows = open_windows(cast.math_a)
+    assert edit_state(old_lesson, windows=windows)[0]
+    assert edit_state(neighbour, windows=windows) == edit_state(neighbour)
+    assert not edit_state(neighbour, windows=windows)[0]
+
+
+def period_of(cast, day: dt.date) -> int:
+    """The id of the cast's study period holding the day."""
+    return StudyPeriod.objects.get(year=cast.year, start_date__lte=day, end_date__gte=day).pk

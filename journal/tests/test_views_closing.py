@@ -172,9 +172,22 @@ def test_deputy_builds_adjusts_and_applies_the_promotion(client, cast, next_year
     row.refresh_from_db()
     assert (row.decision, row.target_class) == (PromotionDecision.LEAVE, None)
 
+    # In November the year is running: the page offers no closing, and the service refuses it.
+    page = client.get(reverse("journal:promotion")).content.decode()
+    assert reverse("journal:promotion_apply") not in page and "можно с 26.05.2027" in page
     confirm = client.get(reverse("journal:promotion_apply")).content.decode()
-    assert "Провести перевод и закрыть 2026/2027" in confirm
-    response = client.post(reverse("journal:promotion_apply"), {"year": cast.year.pk})
+    assert "ещё идёт" in confirm and '<form method="post">' not in confirm.split("<main", 1)[1]
+    response = client.post(reverse("journal:promotion_apply"), {"year": cast.year.pk}, follow=True)
+    assert "ещё идёт: провести перевод и закрыть год можно с 26.05.2027" in response.content.decode()
+    assert SchoolYear.objects.get(pk=cast.year.pk).promoted_at is None
+
+    with time_machine.travel(dt.datetime(2027, 5, 26, 15, 0, tzinfo=dt.UTC), tick=False):  # the last period's end
+        client.force_login(cast.deputy)  # a new session: the November one has expired
+        page = client.get(reverse("journal:promotion")).content.decode()
+        assert reverse("journal:promotion_apply") in page
+        confirm = client.get(reverse("journal:promotion_apply")).content.decode()
+        assert "Провести перевод и закрыть 2026/2027" in confirm
+        response = client.post(reverse("journal:promotion_apply"), {"year": cast.year.pk})
     assert response.status_code == 302
     year = SchoolYear.objects.get(pk=cast.year.pk)
     assert year.is_closed and year.promoted_at
@@ -234,11 +247,15 @@ def test_the_director_sees_the_preview_read_only(client, cast, next_year):
 
 def test_the_preview_says_when_the_next_year_is_missing(client, cast):
     client.force_login(cast.admin)
-    client.post(reverse("journal:promotion_refresh"), {"year": cast.year.pk})
-    page = client.get(reverse("journal:promotion")).content.decode()
-    assert "Следующий учебный год ещё не создан" in page
+    page = client.post(reverse("journal:promotion_refresh"), {"year": cast.year.pk}, follow=True).content.decode()
+    # Issue 10: the warning was said twice (a message after the refresh, and the page's own).
+    assert page.count("Следующий учебный год ещё не создан") == 1
     assert reverse("journal:year_copy") in page
-    confirm = client.get(reverse("journal:promotion_apply")).content.decode()
+    with time_machine.travel(dt.datetime(2027, 5, 27, 10, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(cast.admin)  # a new session: the November one has expired
+        page = client.get(reverse("journal:promotion")).content.decode()
+        assert reverse("journal:promotion_apply") not in page  # nothing to close into: no offer
+        confirm = client.get(reverse("journal:promotion_apply")).content.decode()
     assert "перевод невозможен" in confirm
 
 
@@ -262,8 +279,9 @@ def test_promotion_page_queries_do_not_grow_with_pupils(client, cast, next_year,
     promotion_preview(actor=cast.deputy, year=cast.year)
     client.force_login(cast.deputy)
     # session, user+school, the year to close, the next year, its classes (the choices), the promotion rows (with
-    # pupil and class), pupils on the roll at the year's end, the years (the selector), menu: unread
-    with django_assert_num_queries(9):
+    # pupil and class), pupils on the roll at the year's end, the years (the selector), the last study period's end
+    # (may the year be closed yet), menu: unread
+    with django_assert_num_queries(10):
         response = client.get(reverse("journal:promotion"))
     assert response.content.decode().count('<select name="p') == 2 + extra
 

@@ -102,8 +102,11 @@ def test_outsiders_get_404(client, cast, role):
 
 def test_anonymous_is_sent_to_login(client, cast):
     held = lesson(cast, OPEN_DAY)
-    for response in (client.get(grid_url(cast)), post_cell(client, held, cast.pupil, "mark1", "5")):
-        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    response = client.get(grid_url(cast))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    # The cell's endpoint answers the grid's script in JSON, which it shows in the cell, not with a login page.
+    response = post_cell(client, held, cast.pupil, "mark1", "5")
+    assert response.status_code == 401 and "войдите снова" in response.json()["error"]
     assert not Mark.objects.exists()
 
 
@@ -155,9 +158,52 @@ def test_teacher_saves_marks_and_sees_the_row_figures(client, cast):
     assert data["html"] == '<b>5</b><b class="lo">2</b>'
     assert data["stats"]["avg"] == "3,50" and data["stats"]["n"] == 2
 
-    data = post_cell(client, held, cast.pupil, "mark1", "").json()  # clearing keeps the row and its history
-    assert data["html"] == '<b></b><b class="lo">2</b>'
-    assert Mark.objects.get(lesson=held, pupil=cast.pupil, position=1).value == ""
+    data = post_cell(client, held, cast.pupil, "mark2", "").json()  # clearing keeps the row and its history
+    assert data["html"] == "<b>5</b>"
+    assert Mark.objects.get(lesson=held, pupil=cast.pupil, position=2).value == ""
+
+
+def test_a_second_mark_without_a_first_is_refused(client, cast):
+    # Issue 10: a second mark saved in an empty cell looked like a first one.
+    held = lesson(cast, OPEN_DAY)
+    client.force_login(cast.teacher)
+    response = post_cell(client, held, cast.pupil, "mark2", "4")
+    assert response.status_code == 400
+    assert "только вместе с первой" in response.json()["error"]
+    assert response.json()["html"] == ""
+    assert not Mark.objects.filter(lesson=held).exists()
+    # Nor is the first cleared from under a second: the answer shows the cell as stored, both marks.
+    post_cell(client, held, cast.pupil, "mark1", "5")
+    post_cell(client, held, cast.pupil, "mark2", "3")
+    response = post_cell(client, held, cast.pupil, "mark1", "")
+    assert response.status_code == 400
+    assert "Сначала уберите вторую отметку" in response.json()["error"]
+    assert response.json()["html"] == "<b>5</b><b>3</b>"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("att", "b"),
+        ("att", "n"),
+        ("att", "u"),
+        ("att", "p"),
+        ("att", "o п"),
+        ("att", "Н"),
+        ("mark1", "abc"),
+        ("mark1", "0"),
+        ("mark1", "7"),
+        ("mark1", "зачёт"),
+    ],
+)
+def test_anything_but_an_exact_code_or_mark_is_refused(client, cast, field, value):
+    # Issue 10: Latin «b» was saved as «б». The server takes the code or the mark as typed, or refuses it.
+    held = lesson(cast, OPEN_DAY)
+    client.force_login(cast.teacher)
+    response = post_cell(client, held, cast.pupil, field, value)
+    assert response.status_code == 400
+    assert "не отметка" in response.json()["error"] or "от 1 до 5" in response.json()["error"]
+    assert not Attendance.objects.filter(lesson=held).exists() and not Mark.objects.filter(lesson=held).exists()
 
 
 def test_class_teacher_marks_absence(client, cast):
@@ -186,7 +232,9 @@ def test_absent_pupil_gets_no_mark(client, cast):
     post_cell(client, held, cast.pupil, "att", "б")
     response = post_cell(client, held, cast.pupil, "mark1", "3")
     assert response.status_code == 400
-    assert "отсутствовал" in response.json()["error"]
+    error = response.json()["error"]
+    assert "отмечен пропуск («б»)" in error
+    assert cast.pupil.user.last_name not in error  # the grid names the pupil beside it: once is enough
     assert response.json()["html"] == "<i>б</i>"
 
 

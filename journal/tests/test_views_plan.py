@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from journal.models import Lesson, PlanTopic
 from journal.services.plan import plan_import_check
+from journal.tests import test_imports_hostile as hostile
 
 
 def url(name, cast, *args):
@@ -131,6 +132,32 @@ def test_an_unreadable_file_is_refused_at_upload(client, cast):
     client.force_login(cast.teacher)
     response = client.post(url("plan_import", cast), {"file": upload("x", name="ktp.pdf")}, follow=True)
     assert "CSV или XLSX" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("ktp.xlsx", hostile.with_doctype(hostile.SHEET), "объявление DTD"),
+        ("ktp.xlsx", hostile.xlsx([hostile.row(["Тема"], 1), hostile.row(["Дроби"], 2_000_000)]), "больше 1000 строк"),
+        ("ktp.csv", "Тема;Часы\n".encode() + b"x" * 300_000 + b";1\n", "длиннее 4000 символов"),
+        ("ktp.csv", b"x" * (1024 * 1024 + 1), "Файл слишком большой: можно не больше 1 МБ."),
+    ],
+    ids=["dtd", "2M-rows", "long-cell", "size"],
+)
+def test_a_hostile_file_is_refused_with_a_message(client, cast, name, content, message):
+    """Before: a DTD was a 500 and two million declared rows held the worker; now a message on the plan page."""
+    topic(cast, 1, "Старая")
+    client.force_login(cast.teacher)
+    response = client.post(url("plan_import", cast), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302 and response.url == url("plan", cast)
+    assert message in client.get(response.url).content.decode()
+    assert titles(cast) == ["Старая"] and not client.session.get(f"plan_import_{cast.math_a.pk}")
+
+
+def test_the_import_form_states_the_caps(client, cast):
+    client.force_login(cast.teacher)
+    html = client.get(url("plan", cast)).content.decode()
+    assert "Файл до 1 МБ: до 500 тем и 1000 строк, до 30 столбцов, до 4000 символов в ячейке." in html
 
 
 def test_copy_and_apply(client, cast):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,29 @@ def test_setup_index_lists_the_steps(client, cast):
     page = client.get(reverse("journal:setup")).content.decode()
     assert "Учебный год и календарь" in page and "Учебная нагрузка" in page
     assert "не заданы каникулы" in page  # the cast's year has none
+
+
+def _step_links(page: str) -> list[str]:
+    """The addresses the year-opening page links its steps to (the list of steps, step 0 included)."""
+    steps = page.split('<div class="list-group mb-3', 1)[1].split("</main>", 1)[0].split("<form", 1)[0]
+    return re.findall(r'href="([^"]+)"', steps)
+
+
+@pytest.mark.parametrize("role", ["admin", "director", "deputy"])
+def test_every_step_link_opens_for_the_user_it_is_offered_to(client, cast, role):
+    # Issue 10: the director's page linked step 6 to the lesson layout, which answers 403 to the director.
+    user = getattr(cast, role)
+    client.force_login(user)
+    page = client.get(reverse("journal:setup")).content.decode()
+    links = _step_links(page)
+    assert len(links) >= 5
+    for url in links:
+        assert client.get(url).status_code == 200, (role, url)
+    layout = reverse("journal:lessons_layout")
+    assert (layout in links) == (role != "director")
+    if role == "director":
+        assert "Уроки на год по расписанию" in page  # the step is listed, without a link, with who does it
+        assert "Этот шаг выполняют заместитель директора и администратор." in page
 
 
 def test_admin_creates_a_year_with_the_production_calendar(client, cast):

@@ -21,7 +21,7 @@ from accounts.models import PupilProfile
 from journal.forms.journal import LESSON_CODE_CHOICES, REASON_CHOICES
 
 from ..access import class_for_user
-from ..dates import safe_date
+from ..dates import safe_date, safe_id
 from ..models import Enrollment, Lesson, SchoolClass
 from ..selectors import absences as selectors
 from ..services import absences as services
@@ -43,10 +43,11 @@ def _page_url(school_class: SchoolClass, monday: dt.date, pupil_id=None, day: dt
 
 def _pupil_of(school_class: SchoolClass, pupil_id: str, day: dt.date) -> PupilProfile | None:
     """A pupil of the class on the day, or None."""
-    if not str(pupil_id).isdigit():
+    pupil_pk = safe_id(pupil_id)
+    if pupil_pk is None:
         return None
     enrollment = (
-        Enrollment.objects.filter(school_class=school_class, pupil_id=int(pupil_id), date_from__lte=day)
+        Enrollment.objects.filter(school_class=school_class, pupil_id=pupil_pk, date_from__lte=day)
         .exclude(date_to__lt=day)
         .select_related("pupil__user")
         .first()
@@ -120,7 +121,7 @@ def absences_lesson_set(request: HttpRequest, pk: int) -> HttpResponse:
         Lesson.objects.select_related(
             "assignment__year__school", "assignment__school_class", "assignment__subgroup", "assignment__subject"
         ),
-        pk=int(lesson_id) if lesson_id.isdigit() else 0,
+        pk=safe_id(lesson_id) or 0,
         assignment__school_class=school_class,
     )
     pupil = _pupil_of(school_class, request.POST.get("pupil", ""), lesson.date)

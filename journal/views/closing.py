@@ -30,12 +30,14 @@ from journal.forms.closing import (
 )
 
 from .. import selectors
+from ..dates import safe_id
+from ..lock import school_today
 from ..models import Promotion, PromotionDecision, SchoolClass, SchoolYear
 from ..selectors import closing
 from ..services.movement import pupil_arrive as arrive_service
 from ..services.movement import pupil_leave as leave_service
 from ..services.movement import pupil_move as move_service
-from ..services.promotion import can_close_year, promotion_preview, promotion_set_many
+from ..services.promotion import can_close_year, promotion_preview, promotion_set_many, year_closing_opens
 from ..services.promotion import promotion_apply as apply_service
 from ..services.year_copy import plan_year_copy, suggested_year, year_copy_structure
 
@@ -46,10 +48,9 @@ def _clip(day: dt.date, year: SchoolYear) -> dt.date:
 
 def _year_or_404(request: HttpRequest) -> SchoolYear:
     raw = request.POST.get("year") or request.GET.get("year")
-    try:
-        pk = int(raw) if raw else None
-    except ValueError:
-        raise Http404 from None
+    pk = safe_id(raw) if raw else None
+    if raw and pk is None:
+        raise Http404
     year = closing.closing_year(request.user.school, timezone.localdate(), pk)
     if year is None:
         raise Http404(_("Учебный год не найден."))
@@ -253,11 +254,18 @@ def promotion(request: HttpRequest) -> HttpResponse:
         "years": closing.school_years(request.user.school),
         "board": board,
         "can_edit": can_edit,
+        **_closing_dates(year),
         "can_copy": can_edit_structure(request.user),
         "saved": request.GET.get("saved", ""),
         "decision_label": _("Решение"),
     }
     return render(request, "journal/closing/promotion.html", context)
+
+
+def _closing_dates(year: SchoolYear) -> dict:
+    """When the year may be closed (the service's rule: journal.services.promotion.year_closing_opens)."""
+    opens = year_closing_opens(year)
+    return {"closing_opens": opens, "closing_open": school_today(year.school) >= opens}
 
 
 def _require_closer(request: HttpRequest, year: SchoolYear) -> None:
@@ -282,8 +290,6 @@ def promotion_refresh(request: HttpRequest) -> HttpResponse:
             _("Проект перевода обновлён: добавлено %(created)s, изменено %(updated)s, удалено %(removed)s.")
             % {"created": result.created, "updated": result.updated, "removed": result.removed},
         )
-        if result.next_year is None:
-            messages.warning(request, _("Следующий учебный год ещё не создан: классы для перевода не выбраны."))
     return redirect(_promotion_url(year))
 
 
@@ -291,10 +297,10 @@ def _parse_choice(value: str, classes: dict[int, SchoolClass]) -> tuple[str, Sch
     decision, _sep, target = value.partition(":")
     if decision not in PromotionDecision.values:
         return None
-    try:
-        return decision, classes.get(int(target)) if target else None
-    except ValueError:
-        return None
+    if not target:
+        return decision, None
+    target_pk = safe_id(target)
+    return (decision, classes.get(target_pk)) if target_pk is not None else None
 
 
 @login_required
@@ -352,7 +358,8 @@ def promotion_apply(request: HttpRequest) -> HttpResponse:
         (messages.success if result.applied else messages.info)(request, result.message)
         return redirect(_promotion_url(year))
     board = closing.promotion_board(year)
-    return render(request, "journal/closing/promotion_apply.html", {"year": year, "board": board})
+    context = {"year": year, "board": board, **_closing_dates(year)}
+    return render(request, "journal/closing/promotion_apply.html", context)
 
 
 # The year copy --------------------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ one lesson edits it too). Every write goes through journal.services.journal; the
 journal.render.grid.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.access import is_school_management
 from accounts.models import PupilProfile
@@ -86,8 +87,29 @@ def _error(message: str, status: int, cell: Cell | None = None) -> JsonResponse:
     return JsonResponse(payload, status=status)
 
 
-@login_required
-@require_POST
+def _json_errors(view):
+    """The cell endpoint refuses in JSON, which grid.js shows in the cell, never with a page: signed out (401, instead
+    of a redirect to the login page), not a POST (405), a lesson the user may not see (404), a refusal (403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _error(_("Вы не вошли в журнал (или сеанс истёк): войдите снова, затем повторите."), 401)
+        if request.method != "POST":
+            response = _error(_("Клетка сохраняется только запросом POST."), 405)
+            response["Allow"] = "POST"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return _error(_("Урок не найден или недоступен вам."), 404)
+        except PermissionDenied as error:
+            return _error(str(error) or _("Недостаточно прав."), 403)
+
+    return wrapper
+
+
+@_json_errors
 def grid_cell(request: HttpRequest) -> HttpResponse:
     """Save one part of a cell: POST lesson, pupil, field (mark1, mark2 or att), value ("" clears).
 
@@ -182,6 +204,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                 homework_text=data_in["homework_text"],
                 homework_pupils=data_in["homework_pupils"],
                 homework=chosen,
+                homework_due_date=data_in["homework_due_date"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -22,12 +22,14 @@ from journal.access import class_for_user, pupil_for_user
 from journal.choices import ImportKind
 from journal.dates import safe_id
 from journal.forms.people import ImportUploadForm, ParentCardForm, PupilCardForm
+from journal.forms.staff import ParentAddForm, ParentLinkForm
 from journal.models import ImportJob
 from journal.selectors import people as selectors
 from journal.services import cards as card_services
 from journal.services import credentials as credential_services
 from journal.services.imports import apply as import_services
-from journal.services.imports.table import template_file
+from journal.services.imports import table as import_table
+from journal.services.imports.table import MAX_FILE_SIZE, template_file
 
 SLIPS_PER_PAGE = 8
 TEMPLATE_CONTENT_TYPES = {
@@ -35,6 +37,14 @@ TEMPLATE_CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 TEMPLATE_FILE_NAMES = {ImportKind.PUPILS: "образец_учащиеся", ImportKind.STAFF: "образец_сотрудники"}
+# The caps of a list, as the upload page states them.
+CAPS = {
+    "mb": MAX_FILE_SIZE // (1024 * 1024),
+    "rows": import_table.MAX_ROWS,
+    "lines": import_table.MAX_LINES,
+    "columns": import_table.MAX_COLUMNS,
+    "cell": import_table.MAX_CELL,
+}
 
 
 def _admin_school(request: HttpRequest) -> School:
@@ -45,9 +55,11 @@ def _admin_school(request: HttpRequest) -> School:
     return request.user.school
 
 
-def _job_for_admin(request: HttpRequest, pk: int) -> ImportJob:
+def _job_for_admin(request: HttpRequest, pk: int, queryset=None) -> ImportJob:
     require_school_admin(request.user)
-    job = get_object_or_404(ImportJob.objects.select_related("school", "created_by"), pk=pk)
+    if queryset is None:
+        queryset = ImportJob.objects.select_related("school", "created_by")
+    job = get_object_or_404(queryset, pk=pk)
     if not same_school(request.user, job.school_id):
         raise Http404
     return job
@@ -72,13 +84,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 school=school,
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload.read(MAX_FILE_SIZE + 1),  # the form checked the size; past it the service refuses
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect("journal:import_preview", pk=job.pk)
-    context = {"form": form, "jobs": selectors.recent_imports(school), "kinds": ImportKind.choices}
+    context = {"form": form, "jobs": selectors.recent_imports(school), "kinds": ImportKind.choices, "caps": CAPS}
     return render(request, "journal/people/import_upload.html", context)
 
 
@@ -106,14 +118,30 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the file to be applied; the preview page follows the job (or, run eagerly, it is done already)."""
     job = _job_for_admin(request, pk)
     try:
-        import_services.import_apply(actor=request.user, job=job)
+        import_services.import_apply_request(actor=request.user, job=job)
     except ValidationError as error:
         messages.error(request, _refusal(error))
         return redirect("journal:import_preview", pk=job.pk)
-    messages.success(request, _("Список загружен."))
-    return redirect("journal:import_result", pk=job.pk)
+    # After the commit the job may have run already (Celery eager in development): read where it stands. Queued,
+    # running or failed, the preview shows it (a failure with its reason).
+    if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.DONE).exists():
+        messages.success(request, _("Список загружен."))
+        return redirect("journal:import_result", pk=job.pk)
+    return redirect("journal:import_preview", pk=job.pk)
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress, polled by the preview page (htmx); once the file is in, htmx goes to the result."""
+    job = _job_for_admin(request, pk, ImportJob.objects.defer("rows", "errors"))
+    # A fragment: rendered without the request's context (the menu's queries are the full page's).
+    response = HttpResponse(render_to_string("journal/people/import_progress.html", {"job": job}))
+    if job.status == ImportJob.Status.DONE and request.htmx:
+        response["HX-Redirect"] = reverse("journal:import_result", args=[job.pk])
+    return response
 
 
 @login_required
@@ -237,6 +265,8 @@ def _render_card(
     if can_edit and pupil_form is None:
         pupil_form = PupilCardForm(instance=pupil, prefix="pupil")
     current = next((e for e in detail.enrollments if e.date_to is None or e.date_to >= timezone.localdate()), None)
+    # Linking a parent opens the child's diary to them: the school's admin adds, links and unlinks parents.
+    manages_parents = can_edit_structure(request.user)
     context = {
         "pupil": pupil,
         "detail": detail,
@@ -244,6 +274,9 @@ def _render_card(
         "pupil_form": pupil_form,
         "parents": parents,
         "current_class": current.school_class if current else None,
+        "manages_parents": manages_parents,
+        "parent_add_form": ParentAddForm() if manages_parents else None,
+        "parent_link_form": ParentLinkForm(pupil=pupil) if manages_parents else None,
     }
     return render(request, "journal/people/pupil_card.html", context, status=status)
 

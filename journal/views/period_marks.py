@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import PupilProfile
 
 from ..access import assignment_for_user
+from ..dates import safe_id
 from ..models import PeriodMarkKind, StudyPeriod, TeachingAssignment
 from ..selectors import period_marks as selectors
 from ..services import period_marks as services
@@ -136,11 +137,11 @@ def period_mark_override(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     page = selectors.period_marks_page(assignment, request.POST.get("kind"), request.POST.get("period"), today)
     pupil_ids = {row.pupil.pk for row in page.rows}
-    pupil_id = request.POST.get("pupil", "")
-    if not pupil_id.isdigit() or int(pupil_id) not in pupil_ids:
+    pupil_id = safe_id(request.POST.get("pupil"))
+    if pupil_id not in pupil_ids:
         messages.error(request, _("Учащийся не найден в этом классе."))
         return redirect(_page_url(assignment, page.kind, page.period))
-    pupil = get_object_or_404(PupilProfile.objects.select_related("user"), pk=int(pupil_id))
+    pupil = get_object_or_404(PupilProfile.objects.select_related("user"), pk=pupil_id)
     try:
         services.period_mark_override(
             actor=request.user,

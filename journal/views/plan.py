@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from journal.forms.journal import PlanApplyForm, PlanCopyForm, PlanImportForm, PlanTopicForm
 
 from ..access import assignment_for_user
+from ..dates import safe_id
 from ..models import PlanTopic, TeachingAssignment
 from ..selectors import plan as selectors
 from ..services import plan as services
@@ -64,8 +65,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
     page = selectors.plan_page(assignment, today)
     context = {"assignment": assignment, "can_edit": can_edit, "page": page}
     if can_edit:
-        edit_pk = request.GET.get("edit", "")
-        editing = next((row.topic for row in page.rows if str(row.topic.pk) == edit_pk), None)
+        edit_pk = safe_id(request.GET.get("edit"))
+        editing = next((row.topic for row in page.rows if row.topic.pk == edit_pk), None)
         if editing is not None:
             context["editing"] = editing
             context["edit_form"] = PlanTopicForm(
@@ -266,7 +267,7 @@ def plan_copy(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _editable(request, pk)
     source_pk = request.POST.get("source", "")
     source = TeachingAssignment.objects.select_related("year", "subject", "school_class").filter(
-        pk=int(source_pk) if source_pk.isdigit() else 0
+        pk=safe_id(source_pk) or 0
     )
     source = source.first()
     if source is None:

@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_edit_structure, require_management, require_school_admin
-from journal.access import visible_assignments, visible_classes, visible_years, year_for_user
+from journal.access import (
+    require_timetable_editor,
+    visible_assignments,
+    visible_classes,
+    visible_years,
+    year_for_user,
+)
 from journal.forms.setup import (
     AssignmentForm,
     CalendarDayForm,
@@ -26,6 +32,7 @@ from journal.forms.setup import (
 )
 
 from ..choices import PeriodKind, YearStatus
+from ..dates import safe_id, safe_int
 from ..models import CalendarDay, GradeSettings, Subject, TeachingAssignment, Vacation
 from ..selectors import setup as setup_selectors
 from ..selectors import year_calendar
@@ -70,20 +77,36 @@ def _form_errors(request: HttpRequest, form) -> None:
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
+# Steps whose page not every member of the administration may open: the rule of that page (the director reads the
+# year's setup, but laying out the lessons is the deputy head's and the admin's).
+STEP_PAGE_RULES: dict[str, Callable] = {"journal:lessons_layout": require_timetable_editor}
+
+
+def _step_link(user, step: setup_selectors.Step) -> str:
+    """The step's address if the user may open its page, else "" (the page lists the step without a link)."""
+    rule = STEP_PAGE_RULES.get(step.url_name)
+    if rule is not None:
+        try:
+            rule(user)
+        except PermissionDenied:
+            return ""
+    return step.url
+
+
 @login_required
 def setup_index(request: HttpRequest) -> HttpResponse:
     """Opening the year: the steps, what each has and what is missing."""
     require_management(request.user)
     year = None
-    if request.GET.get("year", "").isdigit():
-        year, _can_edit = year_for_user(request.user, int(request.GET["year"]))
+    if year_pk := safe_id(request.GET.get("year")):
+        year, _can_edit = year_for_user(request.user, year_pk)
     else:
         year = setup_selectors.year_being_opened(request.user.school)
     context = {
         "year": year,
         "can_edit": can_edit_structure(request.user) and year is not None and not year.is_closed,
         "is_admin": can_edit_structure(request.user),
-        "steps": setup_selectors.setup_steps(year) if year else [],
+        "steps": [(step, _step_link(request.user, step)) for step in setup_selectors.setup_steps(year)] if year else [],
         "previous": setup_selectors.previous_year(year) if year else None,
         "years": list(request.user.school.years.order_by("-start_date")) if request.user.school else [],
     }
@@ -149,7 +172,7 @@ def setup_grades(request: HttpRequest, pk: int) -> HttpResponse:
     for gs in GradeSettings.objects.filter(year=year):
         days = request.POST.get(f"days_{gs.grade}", str(gs.days_per_week))
         kind = request.POST.get(f"kind_{gs.grade}", gs.period_kind)
-        settings[gs.grade] = (int(days) if days.isdigit() else 0, kind)
+        settings[gs.grade] = (safe_int(days, minimum=0) or 0, kind)
     _run(
         request,
         lambda: setup_services.grade_settings_set(actor=request.user, year=year, settings=settings),
@@ -339,7 +362,10 @@ def setup_curriculum(request: HttpRequest, pk: int) -> HttpResponse:
             for key, value in request.POST.items():
                 if key.startswith("h_"):
                     _prefix, class_id, subject_id = key.split("_")
-                    cells[(int(class_id), int(subject_id))] = setup_services.parse_hours(value)
+                    ids = (safe_id(class_id), safe_id(subject_id))
+                    if None in ids:
+                        raise ValueError(key)
+                    cells[ids] = setup_services.parse_hours(value)
         except (ValueError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", ["Неверные данные в таблице."])))
             return redirect("journal:setup_curriculum", pk=year.pk)
@@ -440,8 +466,7 @@ def setup_assignment_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def setup_assignment_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand an assignment to another teacher; its lessons and journal stay with it."""
     year = _editable_year(request, pk)
-    raw = request.POST.get("assignment", "")
-    assignment = get_object_or_404(TeachingAssignment, pk=int(raw) if raw.isdigit() else 0, year=year)
+    assignment = get_object_or_404(TeachingAssignment, pk=safe_id(request.POST.get("assignment")) or 0, year=year)
     form = TeacherChangeForm(request.POST, school_id=year.school_id)
     if form.is_valid():
         _run(

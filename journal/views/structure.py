@@ -3,12 +3,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.access import is_school_management, require_management
+from accounts.access import can_edit_structure, is_school_management, require_management
 from accounts.choices import Role
 from accounts.selectors import pupils_with_parents
 from journal.access import assignment_for_user, class_for_user, may_print_for_class
 
 from .. import selectors
+from ..dates import safe_int
 from ..workdays import grade_calendar
 
 
@@ -31,11 +32,7 @@ def year_detail(request: HttpRequest) -> HttpResponse:
 
 
 def _grade_param(request: HttpRequest) -> int:
-    try:
-        grade = int(request.GET.get("grade", 5))
-    except ValueError:
-        return 5
-    return grade if 1 <= grade <= 11 else 5
+    return safe_int(request.GET.get("grade"), minimum=1, maximum=11) or 5
 
 
 @login_required
@@ -111,4 +108,5 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     require_management(request.user)
     year = _year_or_404(request)
     rows = selectors.staff_list(request.user.school, year)
-    return render(request, "journal/staff_list.html", {"year": year, "rows": rows, "Role": Role})
+    context = {"year": year, "rows": rows, "Role": Role, "can_edit": can_edit_structure(request.user)}
+    return render(request, "journal/staff_list.html", context)

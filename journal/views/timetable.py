@@ -27,7 +27,7 @@ from ..access import (
     timetable_rooms,
     timetable_teachers,
 )
-from ..dates import safe_date
+from ..dates import safe_date, safe_int
 from ..models import SchoolClass, SchoolYear
 from ..selectors import timetable as tt
 from ..services import timetable as services
@@ -94,8 +94,8 @@ def _render_class(request: HttpRequest, school_class: SchoolClass, on_date: dt.d
     if can_edit and form is None:
         initial = {"valid_from": on_date}
         for name in ("weekday", "number"):
-            if request.GET.get(name, "").isdigit():
-                initial[name] = int(request.GET[name])
+            if (number := safe_int(request.GET.get(name), minimum=0)) is not None:
+                initial[name] = number
         form = TimetableEntryForm(
             initial=initial,
             school_class=school_class,

@@ -19,7 +19,7 @@ from accounts.models import User
 from journal.forms.unlock import EditWindowForm, default_until
 
 from .. import selectors
-from ..dates import safe_date
+from ..dates import safe_date, safe_id
 from ..models import SchoolYear
 from ..selectors.unlock import school_edit_windows
 from ..services.unlock import can_open_windows, edit_window_open
@@ -47,8 +47,8 @@ def _new_form(request: HttpRequest, year: SchoolYear) -> EditWindowForm | None:
     if not can_open_windows(request.user) or year.is_closed:
         return None
     initial = {"until": default_until(timezone.localdate())}
-    if request.GET.get("assignment", "").isdigit():
-        initial["assignment"] = int(request.GET["assignment"])
+    if assignment_pk := safe_id(request.GET.get("assignment")):
+        initial["assignment"] = assignment_pk
     if day := safe_date(request.GET.get("date")):
         initial["lesson_date"] = day
     return EditWindowForm(initial=initial, year=year, action=reverse("journal:unlock_open"))

@@ -4,6 +4,12 @@
  * state class open|unlocked|locked|future, data-d/-t/-w/-s/-r/-u for the info line), pupil rows have data-p, a cell
  * holds the attendance code in <i> and the marks in <b>. data-cell-url is present only for those who may write.
  * The server is the authority: a refused write comes back with a Russian message and the cell as stored.
+ *
+ * What a key means (docs/journal.md, «Клавиши»): a digit 1–5 is a mark, «+»/«−» зачёт/незачёт, and a Russian letter
+ * н б у п (or «о» then «п») an attendance code. A Russian letter counts by the character typed; on any other layout
+ * by the physical key where the Russian layout has it (KeyboardEvent.code: «н» is the key Y, «б» the comma key), so
+ * a Latin «b» is the key of «и», not «б». Nothing is read as the nearest code: any other character, and 0 and 6–9,
+ * is refused in the cell with a message, and nothing is sent.
  */
 (function () {
   "use strict";
@@ -29,10 +35,9 @@
 
   var ABSENT = { "н": 1, "б": 1, "у": 1, "п": 1 };
   var LOW = { "1": 1, "2": 1, "нз": 1 };
-  // Attendance by the character typed (Russian, or a Latin mnemonic) and by the physical key of the Russian layout.
-  var BY_KEY = { "н": "н", "n": "н", "б": "б", "b": "б", "у": "у", "u": "у", "п": "п", "p": "п" };
-  var BY_CODE = { KeyY: "н", Comma: "б", KeyE: "у", KeyG: "п" };
-  var LATE_FIRST = { "о": 1, "o": 1 };
+  // The physical keys of the Russian layout's letters that mean something here (the layout of the keyboard label).
+  var RUSSIAN_KEYS = { KeyY: "н", Comma: "б", KeyE: "у", KeyG: "п", KeyJ: "о" };
+  var CYRILLIC = /^[а-яё]$/;
   var SAVE_TIMEOUT = 15000; // ms
 
   var headRow = table.tHead.rows[0];
@@ -54,6 +59,7 @@
   var queue = Promise.resolve(); // saves go one at a time, in the order typed
 
   function cellAt(r, c) { return rows[r].cells[first + c]; }
+  function format(text, value) { return text.replace("%s", value); }
   function inClass(td) { return !td.classList.contains("x"); }
   function columnEditable(c) { var s = columns[c].state; return s === "open" || s === "unlocked"; }
   function pupilName(r) { var th = rows[r].querySelector(".nm"); return th ? th.getAttribute("title") : ""; }
@@ -96,7 +102,11 @@
     info.appendChild(document.createTextNode(" · " + bits.join(" · ")));
     var note = "";
     if (!inClass(td)) note = msg("notEnrolled");
-    else if (td.classList.contains("err")) note = td.getAttribute("title") || "";
+    else if (td.classList.contains("err")) {
+      // The reason once: the status line above already says it when it is about this cell.
+      note = td.getAttribute("title") || "";
+      if (statusBox && note && statusBox.textContent === note) note = msg("refusedAbove");
+    }
     else if (!columnEditable(c) || !canEdit) note = th.getAttribute("data-r") || "";
     else if (columns[c].state === "unlocked") note = msg("unlockedUntil") + " " + th.getAttribute("data-r");
     if (note) {
@@ -105,9 +115,11 @@
       span.textContent = " · " + note;
       info.appendChild(span);
     }
+    info.appendChild(document.createTextNode(" · "));
     var link = document.createElement("a");
     link.href = th.getAttribute("data-u");
-    link.textContent = msg("lesson");
+    link.textContent = msg("openLesson");
+    link.setAttribute("aria-keyshortcuts", "L");
     info.appendChild(link);
   }
 
@@ -123,6 +135,7 @@
   function activate(r, c, focus) {
     r = Math.max(0, Math.min(rows.length - 1, r));
     c = Math.max(0, Math.min(columns.length - 1, c));
+    if (active && (active.r !== r || active.c !== c)) leave(active.r, active.c);
     if (!active || active.r !== r || active.c !== c) {
       typedHere = 0;
       pendingLate = false;
@@ -182,14 +195,45 @@
     badge.title = msg("missing") + ": " + missing;
   }
 
+  function isActive(r, c) { return !!active && active.r === r && active.c === c; }
+
   function refused(td, r, c, message, html) {
-    td.classList.remove("sv");
+    td.classList.remove("sv", "typo");
     td.classList.add("err");
     td.title = message;
     if (html !== undefined && html !== null) td.innerHTML = html;
-    setStatus(pupilName(r) + ", " + columns[c].th.getAttribute("data-d") + ": " + message, "err");
-    if (active && active.r === r && active.c === c) showInfo(r, c);
+    // The info line names the active cell's pupil and lesson; an answer for a cell already left says whose it is.
+    if (isActive(r, c)) {
+      setStatus(message, "err");
+      showInfo(r, c);
+    } else {
+      setStatus(pupilName(r) + ", " + columns[c].th.getAttribute("data-d") + ": " + message, "err");
+    }
     updateMissing(c);
+  }
+
+  // A key that is no mark and no attendance code: refused in the cell, nothing is sent. The cell stays red until
+  // the teacher leaves it or types something valid; the stored value is untouched.
+  function refuseTyped(message) {
+    var r = active.r, c = active.c, td = cellAt(r, c);
+    td.classList.remove("pend");
+    td.classList.add("err", "typo");
+    td.title = message;
+    setStatus(message, "err");
+    showInfo(r, c);
+  }
+
+  function leave(r, c) {
+    var td = cellAt(r, c);
+    if (pendingLate) {
+      pendingLate = false;
+      td.classList.remove("pend");
+      setStatus(msg("lateDropped"), "err");
+    }
+    if (td.classList.contains("typo")) {
+      td.classList.remove("err", "typo");
+      td.removeAttribute("title");
+    }
   }
 
   function send(r, c, field, value, previousHtml) {
@@ -247,7 +291,7 @@
     p[key] = value;
     td.innerHTML = render(p); // at once; the answer replaces it with what was stored
     td.classList.add("sv");
-    td.classList.remove("err");
+    td.classList.remove("err", "typo");
     setStatus(msg("saving"), "");
     queue = queue.then(function () { return send(r, c, field, value, previousHtml); });
     return true;
@@ -271,7 +315,10 @@
 
   function typeMark(value, second) {
     var r = active.r, c = active.c;
-    var field = second || typedHere > 0 ? "mark2" : "mark1";
+    var p = parts(cellAt(r, c));
+    // A second mark stands beside a first one (the server holds the same rule): without a first it would read as one.
+    if (second && !p.mark1) { refuseTyped(msg("secondNeedsFirst")); return; }
+    var field = (second || typedHere > 0) && p.mark1 ? "mark2" : "mark1";
     if (write(r, c, field, value)) typedHere += 1;
   }
 
@@ -295,11 +342,22 @@
   }
 
   // Keys -------------------------------------------------------------------------------------------------------
+  // The digit of a digit key, 0–9, by the physical key (Shift+2 is «"» or «@» by layout) or the character.
   function digit(event) {
-    var m = /^(?:Digit|Numpad)([1-5])$/.exec(event.code || "");
+    var m = /^(?:Digit|Numpad)([0-9])$/.exec(event.code || "");
     if (m) return m[1];
-    return /^[1-5]$/.test(event.key) ? event.key : "";
+    return /^[0-9]$/.test(event.key) ? event.key : "";
   }
+
+  // The Russian letter a key stands for: the character on a Russian layout; on any other, the letter of the Russian
+  // layout on the same physical key, for the keys that mean something here ("" for the rest: not an entry).
+  function russianLetter(event) {
+    var lower = event.key.toLowerCase();
+    if (CYRILLIC.test(lower)) return lower;
+    return RUSSIAN_KEYS[event.code] || "";
+  }
+
+  function typedName(event) { return event.key === " " ? msg("space") : event.key; }
 
   function onKey(event) {
     if (!active || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -319,33 +377,51 @@
         if (!target) { if (key === "Tab") return; break; } // Tab past the very last cell leaves the grid
         activate(target.r, target.c);
         break;
-      case "Backspace": clearLast(r, c); break;
+      case "Backspace":
+      case "Escape":
+        if (pendingLate || key === "Escape") { // Backspace after «о» takes back the «о», not the cell's last entry
+          pendingLate = false;
+          cellAt(r, c).classList.remove("pend");
+          if (cellAt(r, c).classList.contains("typo")) leave(r, c);
+          setStatus("", "");
+          showInfo(r, c);
+          break;
+        }
+        clearLast(r, c);
+        break;
       case "Delete": clearAll(r, c); break;
-      case "Escape": pendingLate = false; cellAt(r, c).classList.remove("pend"); setStatus("", ""); break;
       case "?": var help = document.getElementById("grid-help"); if (help) help.open = !help.open; break;
       default:
+        if (key.length !== 1) return; // Shift, a dead key, an IME's «Process»: not a character, not ours
+        if (event.code === "KeyI") { openHistory(r, c); break; }
+        if (event.code === "KeyL") { window.location.href = columns[c].th.getAttribute("data-u"); break; }
+        if (!canEdit) return; // reading: the other keys type nothing
         var d = digit(event);
-        var lower = key.length === 1 ? key.toLowerCase() : "";
+        var letter = d ? "" : russianLetter(event);
         if (pendingLate) {
           pendingLate = false;
           cellAt(r, c).classList.remove("pend");
-          if (lower === "п" || lower === "p" || event.code === "KeyG") { write(r, c, "att", "оп"); break; }
+          if (letter === "п") write(r, c, "att", "оп");
+          else refuseTyped(format(msg("lateExpected"), typedName(event)));
+          break;
         }
-        if (d) { typeMark(d, event.shiftKey); break; }
+        if (d) {
+          if (d >= "1" && d <= "5") typeMark(d, event.shiftKey);
+          else refuseTyped(format(msg("markRange"), d));
+          break;
+        }
         if (key === "+" || key === "=") { typeMark("зч", false); break; }
         if (key === "-" || key === "_") { typeMark("нз", false); break; }
-        if (event.code === "KeyI") { openHistory(r, c); break; }
-        if (event.code === "KeyL") { window.location.href = columns[c].th.getAttribute("data-u"); break; }
-        if (LATE_FIRST[lower] || event.code === "KeyJ") {
-          if (!canEdit) return;
+        if (letter === "о") {
           pendingLate = true;
+          cellAt(r, c).classList.remove("err", "typo");
           cellAt(r, c).classList.add("pend");
           setStatus(msg("late"), "");
           break;
         }
-        var code = BY_KEY[lower] || (lower && BY_CODE[event.code]) || "";
-        if (code) { write(r, c, "att", code); break; }
-        return; // not ours: let the browser have it
+        if (ABSENT[letter]) { write(r, c, "att", letter); break; }
+        refuseTyped(format(msg("notAnEntry"), typedName(event)));
+        break;
     }
     event.preventDefault();
   }

@@ -28,6 +28,7 @@ from .values import (
     SEX_VALUES,
     USERNAME_RE,
     clean_name,
+    date_problem,
     full_name,
     is_valid_email,
     login_base,
@@ -225,7 +226,9 @@ def _date_of_birth(check: RowCheck, year: SchoolYear) -> dt.date | None:
         return None
     born = parse_date(raw)
     if born is None:
-        check.errors.append(_("Неверная дата рождения «%(value)s»: нужна дата вида ДД.ММ.ГГГГ.") % {"value": raw})
+        check.errors.append(
+            _("Неверная дата рождения «%(value)s»: %(problem)s.") % {"value": raw, "problem": date_problem(raw)}
+        )
         return None
     age = year.start_date.year - born.year
     if not 4 <= age <= 25:
@@ -271,7 +274,9 @@ def _date_from(check: RowCheck, year: SchoolYear, default: dt.date) -> dt.date |
         return default
     date_from = parse_date(raw)
     if date_from is None:
-        check.errors.append(_("Неверная дата зачисления «%(value)s»: нужна дата вида ДД.ММ.ГГГГ.") % {"value": raw})
+        check.errors.append(
+            _("Неверная дата зачисления «%(value)s»: %(problem)s.") % {"value": raw, "problem": date_problem(raw)}
+        )
         return None
     if not year.start_date <= date_from <= year.end_date:
         check.errors.append(

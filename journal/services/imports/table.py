@@ -1,29 +1,41 @@
 """The table of an import file: its columns, reading CSV or XLSX into rows of text, and the sample file to fill in.
 
 ``read_table`` turns a file into rows of strings keyed by column, or refuses the whole file with a Russian message
-(wrong kind of file, too big, no header row). Nothing here looks at the school or writes.
+(wrong kind of file, past a cap, no header row). The file is read by ``reading.read_rows`` within ``LIMITS``, the
+caps the upload page states. Nothing here looks at the school or writes.
 """
 
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journal.choices import ImportKind
 
-from .values import DATE_FORMAT, parse_date
+from .reading import Limits, most_frequent_delimiter, read_rows
+from .values import parse_date
 
-MAX_FILE_SIZE = 10 * 1024 * 1024  # 5,000 pupils with two parents each are ~1.5 MB of CSV
-# A school loads all its pupils at once in late August. Checking and applying are bulk (a fixed
-# number of queries whatever the number of rows); see bench/import_pupils.py for the timings.
-MAX_ROWS = 5000
-MAX_COLUMNS = 60
+# A school loads all its pupils at once in late August: its whole list is at most 5,000 pupils with two parents
+# each, ~1.5 MB of CSV and less as XLSX. Checking and applying are bulk (a fixed number of queries whatever the
+# number of rows); see bench/import_pupils.py for the timings.
+MAX_FILE_SIZE = 5 * 1024 * 1024
+MAX_ROWS = 5000  # data rows
+MAX_LINES = 6000  # lines read: the header, titles and empty lines too
+MAX_COLUMNS = 30  # 16 known columns, and room for «№» and the like
+MAX_CELL = 500  # the longest value kept is an e-mail (254); a longer name or e-mail is a row's problem, not a refusal
+MAX_TEXT = 4_000_000  # characters in all: 5,000 rows of 16 columns average under 20 each
+LIMITS = Limits(
+    max_bytes=MAX_FILE_SIZE,
+    max_lines=MAX_LINES,
+    max_columns=MAX_COLUMNS,
+    max_cell=MAX_CELL,
+    max_text=MAX_TEXT,
+    advice=gettext_lazy("Разделите список на части (например, по параллелям)."),
+)
 HEADER_SEARCH_ROWS = 5  # title lines allowed above the header row
 EXTENSIONS = (".csv", ".xlsx")
 
@@ -100,64 +112,6 @@ def _header_map(kind: str) -> dict[str, str]:
     return mapping
 
 
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime(DATE_FORMAT) if value.time() == dt.time(0) else value.strftime(f"{DATE_FORMAT} %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime(DATE_FORMAT)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers typed into a number cell
-    return " ".join(str(value).replace("\xa0", " ").split())
-
-
-def decode_upload(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1251")  # Excel in Russia saves CSV in Windows-1251
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("Не удалось прочитать текст файла. Сохраните его как CSV в кодировке UTF-8 или Windows-1251.")
-        ) from None
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    text = decode_upload(content)
-    lines = text.splitlines()
-    delimiter = None
-    if lines and lines[0].lower().startswith("sep=") and len(lines[0]) == 5:
-        delimiter = lines[0][4]  # Excel's own hint line
-        text = "\n".join(lines[1:])
-    if delimiter is None:
-        header = next((line for line in lines if line.strip()), "")
-        counts = {candidate: header.count(candidate) for candidate in (";", ",", "\t")}
-        delimiter = max(counts, key=counts.get) if any(counts.values()) else ";"
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [cell_text(cell) for cell in row[:MAX_COLUMNS]]
-
-
-def xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationError(
-            _("Файл не похож на книгу Excel (XLSX). Сохраните его в Excel как «Книга Excel».")
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size into the file; read what is there
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield [cell_text(cell) for cell in row]
-    finally:
-        workbook.close()
-
-
 def read_table(kind: str, file_name: str, content: bytes) -> list[dict]:
     """The file's data rows as ``{"line": n, "values": {key: text}}``; the whole file is refused for a bad header."""
     name = file_name.lower()
@@ -165,39 +119,30 @@ def read_table(kind: str, file_name: str, content: bytes) -> list[dict]:
         raise ValidationError(
             _("Файлы такого вида не принимаются: загрузите таблицу CSV или XLSX (книга Excel). Образец можно скачать.")
         )
-    if len(content) > MAX_FILE_SIZE:
-        raise ValidationError(
-            _("Файл слишком большой: не больше %(mb)s МБ. Разделите список на части.")
-            % {"mb": MAX_FILE_SIZE // (1024 * 1024)}
-        )
-    raw_rows = xlsx_rows(content) if name.endswith(".xlsx") else _csv_rows(content)
     keys: list[str | None] | None = None
     rows: list[dict] = []
     first_filled: list[str] | None = None
     skipped = 0
-    try:
-        for line, cells in enumerate(raw_rows, start=1):
-            if not any(cells):
+    for line, cells in enumerate(read_rows(file_name, content, LIMITS, most_frequent_delimiter), start=1):
+        if not any(cells):
+            continue
+        if keys is None:
+            # A title such as «Список 5 «А» класса» may stand above the header row: skip a few such lines.
+            first_filled = first_filled or cells
+            if not _looks_like_header(kind, cells) and skipped < HEADER_SEARCH_ROWS:
+                skipped += 1
                 continue
-            if keys is None:
-                # A title such as «Список 5 «А» класса» may stand above the header row: skip a few such lines.
-                first_filled = first_filled or cells
-                if not _looks_like_header(kind, cells) and skipped < HEADER_SEARCH_ROWS:
-                    skipped += 1
-                    continue
-                keys = _header_keys(kind, cells if _looks_like_header(kind, cells) else first_filled)
-                continue
-            values = {key: (cells[index] if index < len(cells) else "") for index, key in enumerate(keys) if key}
-            if not any(values.values()):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(
-                    _("В файле больше %(max)s строк. Разделите список на части (например, по параллелям).")
-                    % {"max": MAX_ROWS}
-                )
-            rows.append({"line": line, "values": values})
-    except csv.Error as error:
-        raise ValidationError(_("Файл CSV повреждён: %(error)s") % {"error": error}) from None
+            keys = _header_keys(kind, cells if _looks_like_header(kind, cells) else first_filled)
+            continue
+        values = {key: (cells[index] if index < len(cells) else "") for index, key in enumerate(keys) if key}
+        if not any(values.values()):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("В файле больше %(max)s строк с данными. Разделите список на части (например, по параллелям).")
+                % {"max": MAX_ROWS}
+            )
+        rows.append({"line": line, "values": values})
     if keys is None and first_filled is not None:
         _header_keys(kind, first_filled)  # no header row found: explain what the first line lacks
     if keys is None or not rows:

@@ -8,6 +8,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from accounts.choices import ParentKind, Role, Sex
 from journal.choices import GRADES
@@ -128,6 +129,17 @@ def parse_date(text: str) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+def date_problem(text: str) -> str:
+    """Why ``parse_date`` gave None, in Russian: a day that does not exist (31.02.2013), or not a date at all."""
+    text = text.strip().split(" ")[0]
+    if DATE_RE.match(text) or ISO_DATE_RE.match(text):
+        match = DATE_RE.match(text)
+        if match and int(match.group(3)) < 1000:
+            return _("год нужен четырьмя цифрами: ДД.ММ.ГГГГ")
+        return _("такой даты нет")
+    return _("нужна дата вида ДД.ММ.ГГГГ")
 
 
 def normalize_phone(text: str) -> str | None:
