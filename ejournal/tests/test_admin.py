@@ -94,3 +94,11 @@ def test_pupil_profile_added_in_the_admin_grants_the_own_diary(client, cast, ope
     assert response.status_code == 302, response.content.decode()[:3000]
     pupil = PupilProfile.objects.get(user=user)
     assert get_perms(user, pupil) == ["view_pupil_diary"]
+
+
+@pytest.mark.parametrize("suffix", ["history/", "change/", "delete/"])
+@pytest.mark.parametrize("object_id", ["²", "٣", "99999999999999999999"])
+def test_a_malformed_id_in_the_admin_is_a_404(client, operator, suffix, object_id):
+    response = client.get(f"/admin/journal/teachingassignment/{object_id}/{suffix}")
+    assert response.status_code in (302, 404)  # Django's own change/delete pages redirect with a message
+    assert response.status_code != 500
