@@ -55,7 +55,9 @@ def statement_shape(queries: list[dict]) -> list[str]:
     for query in queries:
         sql = query["sql"]
         insert = re.match(r'INSERT (?:OR IGNORE )?INTO "?(\w+)"?', sql)
-        kind = f"INSERT {insert.group(1)}" if insert else re.sub(r"\d+", "N", sql.split(" WHERE ")[0])[:80]
+        # Values written into the statement (a JSON of rows, a name) differ with the data: they are not its shape.
+        bare = re.sub(r"'(?:[^']|'')*'", "'…'", sql.split(" WHERE ")[0])
+        kind = f"INSERT {insert.group(1)}" if insert else re.sub(r"\d+", "N", bare)[:80]
         if not (insert and shape and shape[-1] == kind):
             shape.append(kind)
     return shape
