@@ -43,6 +43,7 @@ def _management_items(user) -> list:
         (_("Расписание"), reverse("journal:timetable_index")),
         (_("Учебный год"), year_items),
         (_("Люди"), people_items),
+        (_("Отчёты"), reverse("reports:index")),
         (_("Дневник"), diary_items),
     ]
     return items
@@ -73,6 +74,7 @@ def navigation(request: HttpRequest) -> dict:
                     ],
                 )
             )
+        items.append((_("Отчёты"), reverse("reports:index")))
         items.append((_("Учебный год"), reverse("journal:year_detail")))
     else:
         if user.role in (Role.PUPIL, Role.PARENT):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("journal/", include("journal.urls")),
     path("diary/", include("diary.urls")),
     path("messages/", include((diary_urls.messaging_urlpatterns, "messaging"))),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     # For monitoring: open, or behind HEALTH_CHECK_TOKEN; nothing personal (ejournal/health.py, docs/operations.md).
     path("health/", HealthView.as_view(), name="health"),

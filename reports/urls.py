@@ -1,4 +1,19 @@
-"""The reports' URLs (/reports/…), mounted by ejournal/urls.py once the first report page exists."""
+"""The reports' URLs (/reports/…): the index, one URL per report (its name is the report's slug), the jobs."""
+
+from django.urls import include, path
+
+from .catalog import REPORTS
+from .views import reports, settings
+
+job_urls = [
+    path("<id:pk>/", reports.job, name="job"),
+    path("<id:pk>/download/", reports.job_download, name="job_download"),
+]
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", reports.index, name="index"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("jobs/", include(job_urls)),
+    *(path(f"{spec.slug}/", reports.report, {"slug": spec.slug}, name=spec.slug) for spec in REPORTS),
+]

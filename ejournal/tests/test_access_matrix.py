@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from diary.tests import matrix_diary, matrix_events, matrix_messages, matrix_notifications, matrix_paper
 from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_people, matrix_setup, matrix_timetable
+from reports.tests import matrix_reports
 
 ROLES = [
     "anonymous",
@@ -93,6 +94,7 @@ for _module in (
     matrix_messages,
     matrix_notifications,
     matrix_paper,
+    matrix_reports,
 ):
     assert not set(_module.MATRIX_ENTRIES) & set(MATRIX), f"{_module.__name__} repeats an entry"
     MATRIX.update(_module.MATRIX_ENTRIES)

@@ -1,1 +1,1 @@
-"""Report parameter forms (period, class, date): none yet."""
+"""Report filters: ``base.ReportForm`` and each report's own subclass."""

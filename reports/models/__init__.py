@@ -1,1 +1,81 @@
-"""The reports' own records (saved report runs, audit notes acknowledged by teachers): none yet."""
+"""The reports' own records: each school's report settings, and the stored results of report jobs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import JobStatus, QualityBasis, ReportFormat, SouOneWeight
+
+__all__ = ["ReportJob", "ReportSettings"]
+
+
+class ReportSettings(models.Model):
+    """How a school counts its report figures, where schools differ; each report prints the choice it used."""
+
+    school = models.OneToOneField(
+        "accounts.School", verbose_name=_("школа"), on_delete=models.CASCADE, related_name="report_settings"
+    )
+    quality_basis = models.CharField(
+        _("% качества считается"), max_length=8, choices=QualityBasis.choices, default=QualityBasis.PUPILS
+    )
+    sou_one_weight = models.PositiveSmallIntegerField(
+        _("вес отметки «1» в СОУ"), choices=SouOneWeight.choices, default=SouOneWeight.SEVEN
+    )
+    divergence_threshold = models.DecimalField(
+        _("порог расхождения отметки за период и среднего балла"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.60"),
+        validators=[MinValueValidator(Decimal("0.10")), MaxValueValidator(Decimal("3.00"))],
+        help_text=_("Отметка, отличающаяся от средневзвешенного балла больше чем на порог, попадает в отчёт."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто изменил"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("когда"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройки отчётов")
+        verbose_name_plural = _("настройки отчётов")
+
+    def __str__(self) -> str:
+        return str(self.school)
+
+
+class ReportJob(models.Model):
+    """A report export made in the background (a whole school's XLSX or PDF): the job, its state and its file.
+
+    The file is kept in the database, as the paper diaries' PDFs are: the web and Celery machines share nothing else.
+    """
+
+    school = models.ForeignKey(
+        "accounts.School", verbose_name=_("школа"), on_delete=models.CASCADE, related_name="report_jobs"
+    )
+    report = models.CharField(_("отчёт"), max_length=40)
+    params = models.JSONField(_("параметры"), default=dict)
+    fmt = models.CharField(_("формат"), max_length=8, choices=ReportFormat.choices)
+    title = models.CharField(_("название"), max_length=300)
+    status = models.CharField(_("состояние"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(_("готово"), default=0)
+    progress_total = models.PositiveIntegerField(_("всего"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("заказал"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("заказан"), auto_now_add=True)
+    started_at = models.DateTimeField(_("начат"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("готов"), null=True, blank=True)
+    file = models.BinaryField(_("файл"), null=True, blank=True)
+    file_name = models.CharField(_("имя файла"), max_length=200, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+
+    class Meta:
+        verbose_name = _("выгрузка отчёта")
+        verbose_name_plural = _("выгрузки отчётов")
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="reports_job_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_fmt_display()})"

@@ -1,1 +1,1 @@
-"""Reads for reports and audits, built on the journal's selectors and visibility querysets: none yet."""
+"""Reads for reports and audits, built on the journal's selectors and visibility querysets."""

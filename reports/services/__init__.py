@@ -1,1 +1,1 @@
-"""Writes of the reports app (report jobs, audit notes and their acknowledgements): none yet."""
+"""Writes of the reports app: the school's report settings, and report jobs."""

@@ -1,1 +1,1 @@
-"""Report and audit pages (/reports/…): none yet."""
+"""Report and audit pages (/reports/…)."""

@@ -1,0 +1,124 @@
+"""The filters of a report, as a GET form: the year, a study period, a class, a grade, a subject, a teacher, dates.
+
+Each report's form takes the fields it needs (``fields`` below) and the scope of the user, so a filter never offers
+a class or a teacher the user may not report on. Bad values are form errors in Russian, never a 500.
+"""
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import STAFF_ROLES
+from accounts.models import User
+from journal.choices import GRADES
+from journal.dates import safe_id
+from journal.forms.fields import DateField, ModelChoiceField
+from journal.models import SchoolYear, StudyPeriod, Subject
+from journal.selectors import current_year
+
+from ..access import ReportScope
+
+YEAR_RESULT = "year"  # the «period» value for the year's results (year marks)
+
+
+class ReportForm(forms.Form):
+    """Subclasses list the filters they use in ``filters``; the rest are removed."""
+
+    filters: tuple[str, ...] = ("year",)
+
+    year = ModelChoiceField(label=_("Учебный год"), queryset=SchoolYear.objects.none(), required=False)
+    period = forms.ChoiceField(label=_("Период"), required=False)
+    school_class = ModelChoiceField(
+        label=_("Класс"), queryset=None, required=False, widget=forms.Select(attrs={"data-filter": "1"})
+    )
+    grade = forms.TypedChoiceField(label=_("Параллель"), coerce=int, required=False, empty_value=None)
+    subject = ModelChoiceField(
+        label=_("Предмет"),
+        queryset=Subject.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"data-filter": "1"}),
+    )
+    teacher = ModelChoiceField(
+        label=_("Учитель"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"data-filter": "1"}),
+    )
+    date_from = DateField(label=_("С"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DateField(label=_("По"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on_date = DateField(label=_("На дату"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *, scope: ReportScope, **kwargs):
+        super().__init__(data, **kwargs)
+        self.scope = scope
+        for name in list(self.fields):
+            if name not in self.filters:
+                del self.fields[name]
+        years = SchoolYear.objects.filter(school=scope.school).order_by("-start_date")
+        if "year" in self.fields:
+            self.fields["year"].queryset = years
+            self.fields["year"].empty_label = None
+        self.default_year = current_year(scope.school, timezone.localdate())
+        year = self._chosen_year(years)
+        if "period" in self.fields:
+            periods = StudyPeriod.objects.filter(year=year).order_by("kind", "number") if year else []
+            self.fields["period"].choices = [(str(p.pk), str(p)) for p in periods] + [(YEAR_RESULT, _("учебный год"))]
+        if "school_class" in self.fields:
+            self.fields["school_class"].queryset = scope.classes.filter(year=year).order_by("grade", "letter")
+            self.fields["school_class"].empty_label = _("— выберите класс —")
+        if "grade" in self.fields:
+            self.fields["grade"].choices = [("", _("все"))] + [(grade, f"{grade}") for grade in GRADES]
+        if "subject" in self.fields:
+            self.fields["subject"].queryset = Subject.objects.filter(school=scope.school).order_by("order", "name")
+            self.fields["subject"].empty_label = _("все предметы")
+        if "teacher" in self.fields:
+            self.fields["teacher"].queryset = User.objects.filter(school=scope.school, role__in=STAFF_ROLES).order_by(
+                "last_name", "first_name"
+            )
+            self.fields["teacher"].empty_label = _("все учителя")
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-sm-6 col-md-4 col-lg-3") for name in self.fields)),
+        )
+        self.helper.add_input(Submit("show", _("Показать"), css_class="btn-sm"))
+
+    def _chosen_year(self, years) -> SchoolYear | None:
+        raw = self.data.get("year") if self.is_bound else None
+        if raw:
+            pk = safe_id(raw)
+            chosen = years.filter(pk=pk).first() if pk is not None else None
+            if chosen is not None:
+                return chosen
+        return self.default_year
+
+    def clean(self):
+        data = super().clean()
+        if "year" in self.fields and data.get("year") is None:
+            data["year"] = self.default_year
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("Дата окончания раньше даты начала."))
+        if start and end and (end - start) > dt.timedelta(days=400):
+            self.add_error("date_to", _("Период отчёта — не больше года."))
+        return data
+
+    def filter_labels(self) -> list[tuple[str, str]]:
+        """The chosen filters, as the report prints them."""
+        labels = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+            if value in (None, ""):
+                continue
+            if name == "period":
+                value = dict(field.choices).get(value, value)
+            if isinstance(value, dt.date):
+                value = value.strftime("%d.%m.%Y")
+            labels.append((str(field.label), str(value)))
+        return labels

@@ -1,0 +1,48 @@
+"""Access-matrix entries for the reports' URLs; merged by ejournal/tests/test_access_matrix.py.
+
+Same format as MATRIX there: name -> (args from the cast or None, {role: expected}). Pupils and parents see no
+report (404); another school's administration sees its own school's reports (200) and none of this one's objects.
+"""
+
+LOGIN, OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "login", 200, 302, 403, 404, 405
+
+# Who has a reports page at all: the school's staff (each sees what their scope allows).
+STAFF = {"anonymous": LOGIN, "pupil": NOT_FOUND, "parent": NOT_FOUND, "parent2": NOT_FOUND, "*": OK}
+MANAGEMENT = {
+    "anonymous": LOGIN,
+    "admin": OK,
+    "director": OK,
+    "deputy": OK,
+    "foreign_admin": OK,
+    "*": NOT_FOUND,
+}
+# A class's reports: its class teacher and the administration.
+CLASS_REPORT = {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "classteacher": OK, "*": NOT_FOUND}
+
+
+def _job(cast, ready=False):
+    from reports.choices import JobStatus
+    from reports.models import ReportJob
+
+    return ReportJob.objects.create(
+        school=cast.school,
+        report="results",
+        fmt="xlsx",
+        title="Итоги успеваемости",
+        requested_by=cast.admin,
+        status=JobStatus.READY if ready else JobStatus.QUEUED,
+        file=b"PK" if ready else None,
+        file_name="results.xlsx",
+    )
+
+
+# A job is its requester's (the admin here): nobody else learns it exists.
+JOB = {"anonymous": LOGIN, "admin": OK, "*": NOT_FOUND}
+
+MATRIX_ENTRIES: dict = {
+    "reports:index": (None, STAFF),
+    "reports:settings": (None, MANAGEMENT),
+    "reports:job": (lambda c: [_job(c).pk], JOB),
+    "reports:job_download": (lambda c: [_job(c, ready=True).pk], JOB),
+    "reports:class-sizes": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+}
