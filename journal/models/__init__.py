@@ -8,6 +8,7 @@ from .marks import (
     PeriodMark,
     PeriodMarkKind,
     PlanTopic,
+    SubjectExemption,
     Substitution,
     WorkType,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "StudyPeriod",
     "Subgroup",
     "Subject",
+    "SubjectExemption",
     "Substitution",
     "TeachingAssignment",
     "TeachingAssignmentUserObjectPermission",

@@ -273,3 +273,48 @@ class PlanTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.title}"
+
+
+class SubjectExemption(models.Model):
+    """A pupil released from a subject (освобождение) for a study period or the whole year, with its reason: kept
+    by the class teacher; the pupil then counts in none of that subject's report figures (REPORTS.md: N)."""
+
+    pupil = models.ForeignKey(
+        "accounts.PupilProfile", verbose_name=_("учащийся"), on_delete=models.PROTECT, related_name="exemptions"
+    )
+    subject = models.ForeignKey(
+        "journal.Subject", verbose_name=_("предмет"), on_delete=models.PROTECT, related_name="exemptions"
+    )
+    year = models.ForeignKey(
+        "journal.SchoolYear", verbose_name=_("учебный год"), on_delete=models.PROTECT, related_name="exemptions"
+    )
+    # Empty: the whole year.
+    period = models.ForeignKey(
+        StudyPeriod,
+        verbose_name=_("учебный период"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exemptions",
+    )
+    reason = models.CharField(_("основание"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто внёс"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("когда"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("освобождение от предмета")
+        verbose_name_plural = _("освобождения от предметов")
+        ordering = ["year", "pupil", "subject", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "subject", "year", "period"], name="uniq_exemption_period"),
+            models.UniqueConstraint(
+                fields=["pupil", "subject", "year"], condition=models.Q(period__isnull=True), name="uniq_exemption_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil}: {self.subject} ({self.period or self.year})"
