@@ -27,3 +27,7 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(_forget_permission_ids, dispatch_uid="accounts.forget_permission_ids")
         user_logged_in.connect(_stamp_session, dispatch_uid="accounts.stamp_session")
+        # Sign-ins and visits for the «Активность пользователей» report (accounts.visits).
+        from .visits import login_record
+
+        user_logged_in.connect(login_record, dispatch_uid="accounts.login_record")

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.SchoolTimezoneMiddleware",
+    # The day's visit for the activity report, once a day per session (after the school's time zone is set).
+    "accounts.visits.VisitMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -210,6 +212,11 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = REDIS_TIMEOUT
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
 CELERY_BEAT_SCHEDULE = {
+    # Sign-ins and visits (the activity report) are kept a year; idempotent.
+    "accounts-purge-activity-records": {
+        "task": "accounts.tasks.purge_activity_records",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=6),

@@ -5,6 +5,7 @@ from django.urls import include, path
 from .views import (
     absences,
     closing,
+    exemptions,
     grid,
     people,
     period_marks,
@@ -54,7 +55,7 @@ timetable_urls = [
     path("layout/", timetable.lessons_layout, name="lessons_layout"),
 ]
 
-# A class: its page, movement of its pupils, their weekly absences.
+# A class: its page, movement of its pupils, their weekly absences, their exemptions from subjects.
 class_urls = [
     path("", structure.class_list, name="class_list"),
     path("<id:pk>/", structure.class_detail, name="class_detail"),
@@ -63,6 +64,8 @@ class_urls = [
     path("<id:pk>/absences/", absences.absences, name="absences"),
     path("<id:pk>/absences/day/", absences.absences_day_set, name="absences_day_set"),
     path("<id:pk>/absences/lesson/", absences.absences_lesson_set, name="absences_lesson_set"),
+    path("<id:pk>/exemptions/", exemptions.exemptions, name="exemptions"),
+    path("<id:pk>/exemptions/<id:exemption_pk>/remove/", exemptions.exemption_delete, name="exemption_delete"),
 ]
 
 # A pupil leaving or moving to another class.

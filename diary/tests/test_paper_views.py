@@ -179,9 +179,12 @@ def test_the_page_warns_when_the_last_printout_is_older_than_15_days(client, pap
     client.force_login(cast.classteacher)
     with at(dt.date(2026, 11, 2)):
         post(client, url(cast.class_a), {**PRINT, "date_from": "2026-10-20", "date_to": "2026-11-02"})
+    # Days later the teacher signs in again (a session ends after 8 idle hours; the day's visit renewed it on 2.11).
     with at(dt.date(2026, 11, 17)):
+        client.force_login(cast.classteacher)
         assert "Последняя распечатка — 02.11.2026 (15 дн. назад)" in client.get(url(cast.class_a)).content.decode()
     with at(dt.date(2026, 11, 18)):
+        client.force_login(cast.classteacher)
         page = client.get(url(cast.class_a)).content.decode()
     assert "16 дн. назад (больше 15 дней)" in page and "alert-warning" in page
 

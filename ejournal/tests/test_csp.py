@@ -11,7 +11,13 @@ from django.urls import reverse
 
 BASE_DIR = Path(settings.BASE_DIR)
 # Templates no browser applies the policy to: e-mails (mail clients want inline styles) and PDFs (WeasyPrint).
-NOT_PAGES = ("templates/diary/emails/", "templates/journal/emails/", "_pdf.html", "templates/diary/paper/pdf.html")
+NOT_PAGES = (
+    "templates/diary/emails/",
+    "templates/journal/emails/",
+    "_pdf.html",
+    "templates/diary/paper/pdf.html",
+    "templates/reports/pdf/",
+)
 
 
 def directives(response) -> dict[str, list[str]]:

@@ -23,6 +23,7 @@ from journal.models import (
     SchoolYear,
     TeachingAssignment,
 )
+from journal.selectors.structure import assignment_pupils
 
 FIXED_ROLES = {
     "admin": Role.ADMIN,
@@ -160,6 +161,59 @@ def test_the_demo_journal_is_written_when_the_lessons_were_held(demo):
     for change in reasons:
         before = Attendance.history.get(id=change.id, history_type="+")
         assert before.code == AttendanceCode.ABSENT and change.history_user.led_classes.exists()
+
+
+def test_periods_over_have_their_marks_and_exemptions_hold(demo):
+    """Every class has the marks of the periods already over (the 1st quarter on 02.12 for grades 1–9): the forecast
+    of the pupil's current marks, set by the assignment's teacher 2–5 days before the period's end, with enough
+    marks (one pupil stays «не аттестован»); exempt pupils get none (journal.demo.period_marks)."""
+    from journal.models import GradeSettings, PeriodMark, StudyPeriod, SubjectExemption
+    from journal.selectors.averages import forecast, period_mark_minimum, weighted_average
+    from journal.selectors.period_marks import pupil_marks
+
+    today = timezone.localdate()
+    year = SchoolYear.objects.get()
+    zone = ZoneInfo(year.school.time_zone)
+    scheme = dict(GradeSettings.objects.filter(year=year).values_list("grade", "period_kind"))
+    over = [p for p in StudyPeriod.objects.filter(year=year) if p.end_date < today]
+    exemptions = list(SubjectExemption.objects.all())
+    assert 2 <= len(exemptions) <= 3 and all(e.reason for e in exemptions)
+    exempt = {(e.pupil_id, e.subject_id, e.period_id) for e in exemptions}
+    if not over:
+        assert not PeriodMark.objects.exists()
+        return
+    marks = {(m.assignment_id, m.pupil_id, m.period_id): m for m in PeriodMark.objects.all()}
+    created = {h.id: h for h in PeriodMark.history.filter(history_type="+")}
+    assert set(created) == {m.pk for m in marks.values()}
+    missing = 0
+    for school_class in SchoolClass.objects.filter(year=year):
+        periods = [p for p in over if p.kind == scheme[school_class.grade]]
+        assert periods or school_class.grade >= 10, school_class
+        for period in periods:
+            assert PeriodMark.objects.filter(assignment__school_class=school_class, period=period).exists()
+            for assignment in TeachingAssignment.objects.filter(school_class=school_class).select_related("subject"):
+                current = pupil_marks(assignment, period.start_date, period.end_date)
+                pass_fail = CurriculumEntry.objects.get(
+                    school_class=school_class, subject=assignment.subject
+                ).is_pass_fail
+                for pupil in assignment_pupils(assignment, period.end_date):
+                    row = marks.get((assignment.pk, pupil.pk, period.pk))
+                    if {(pupil.pk, assignment.subject_id, None), (pupil.pk, assignment.subject_id, period.pk)} & exempt:
+                        assert row is None
+                        continue
+                    if row is None:
+                        missing += 1
+                        continue
+                    values = current.get(pupil.pk, [])
+                    assert len(values) >= period_mark_minimum(assignment.hours_per_week) or row.overridden_by_id
+                    if pass_fail:
+                        assert row.value in ("зч", "нз")
+                    else:
+                        assert row.value == forecast(weighted_average(values)), (assignment, pupil)
+                    assert row.updated_by_id == assignment.teacher_id == created[row.pk].history_user_id
+                    day = row.updated_at.astimezone(zone).date()
+                    assert period.end_date - dt.timedelta(days=5) <= day <= period.end_date - dt.timedelta(days=2)
+    assert missing == 1  # the one pupil «не аттестован»
 
 
 def test_whats_new_tells_the_demo_parent_the_truth(demo, client):

@@ -2,7 +2,8 @@
 
 ``seed`` builds the school and its people (``school``), their movement through the autumn (``movement``), a
 conflict-free timetable with the year's lessons (``timetable``), and the marks, absences, topics and homework of
-the lessons held so far (``journal``). Higher apps add their own demo data on top (``diary.demo``).
+the lessons held so far (``journal``), with the marks of the periods already over and a few exemptions from
+subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from ..models import SchoolYear
 from ..services.work_types import work_types_ensure
 from .journal import seed_journal
 from .movement import seed_movement
+from .period_marks import seed_period_marks
 from .school import DEFAULT_PUPILS, DEMO_PASSWORD, FIXED_ACCOUNTS, FIXED_USERNAMES, DemoSchoolBuilder
 from .timetable import seed_timetable
 
@@ -41,6 +43,7 @@ def seed(*, pupils: int = DEFAULT_PUPILS, today: dt.date, timetable: bool = True
     work_types_ensure(builder.school)
     if timetable:  # marks, absences, topics and homework for the lessons already held
         seed_journal(year=builder.year, today=builder.today, actor=builder.admin)
+        seed_period_marks(year=builder.year, today=builder.today)  # the periods over, and a few exemptions
     return DemoSchool(
         school=builder.school,
         year=builder.year,

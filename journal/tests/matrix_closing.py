@@ -54,4 +54,18 @@ MATRIX_ENTRIES: dict = {
     # The confirmation step is part of the write: the director (read-only) gets 403.
     "journal:promotion_apply": (None, {**MANAGEMENT_PAGE, "director": FORBIDDEN}),
     "journal:year_copy": (None, {"anonymous": LOGIN, "admin": OK, "foreign_admin": NOT_FOUND, "*": FORBIDDEN}),
+    # Exemptions from subjects: the class teacher and the administration (journal/tests/test_exemptions.py).
+    "journal:exemptions": (
+        lambda c: [c.class_a.pk],
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "classteacher": OK, "*": NOT_FOUND},
+    ),
+    "journal:exemption_delete": (lambda c: [c.class_a.pk, _exemption(c).pk], POST_ONLY),
 }
+
+
+def _exemption(cast):
+    from journal.models import SubjectExemption
+
+    return SubjectExemption.objects.create(
+        pupil=cast.pupil, subject=cast.math_a.subject, year=cast.year, reason="Справка", created_by=cast.admin
+    )

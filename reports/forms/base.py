@@ -23,6 +23,7 @@ from journal.selectors import current_year
 from ..access import ReportScope
 
 YEAR_RESULT = "year"  # the «period» value for the year's results (year marks)
+PERIOD_KIND_ORDER = {"quarter": 0, "trimester": 1, "half": 2}  # the period select: quarters first
 
 
 class ReportForm(forms.Form):
@@ -65,7 +66,8 @@ class ReportForm(forms.Form):
         self.default_year = current_year(scope.school, timezone.localdate())
         year = self._chosen_year(years)
         if "period" in self.fields:
-            periods = StudyPeriod.objects.filter(year=year).order_by("kind", "number") if year else []
+            periods = StudyPeriod.objects.filter(year=year) if year else []
+            periods = sorted(periods, key=lambda p: (PERIOD_KIND_ORDER.get(p.kind, 9), p.number))
             self.fields["period"].choices = [(str(p.pk), str(p)) for p in periods] + [(YEAR_RESULT, _("учебный год"))]
         if "school_class" in self.fields:
             self.fields["school_class"].queryset = scope.classes.filter(year=year).order_by("grade", "letter")
@@ -88,6 +90,37 @@ class ReportForm(forms.Form):
             Row(*(Column(name, css_class="col-sm-6 col-md-4 col-lg-3") for name in self.fields)),
         )
         self.helper.add_input(Submit("show", _("Показать"), css_class="btn-sm"))
+
+    # A report without a class chosen is made for the first class of the list (the class teacher's own).
+    class_by_default = False
+
+    def default_data(self) -> dict[str, str]:
+        """The values a report is made with when the query leaves them out: put into the form's data, so that the
+        selects show what the report is for rather than the first choice or «— выберите —»."""
+        data = {}
+        if "period" in self.fields:
+            year = self._chosen_year(self.fields["year"].queryset) if "year" in self.fields else self.default_year
+            period = self.default_period(year)
+            if period is not None:
+                data["period"] = period
+        if self.class_by_default and "school_class" in self.fields and not self.data.get("school_class"):
+            first = self.fields["school_class"].queryset.values_list("pk", flat=True).first()
+            if first is not None:
+                data["school_class"] = str(first)
+        return data
+
+    def full_clean(self):
+        if self.is_bound:
+            missing = {name: value for name, value in self.default_data().items() if not self.data.get(name)}
+            if missing:
+                self.data = self.data.copy()
+                for name, value in missing.items():
+                    self.data[name] = value
+        super().full_clean()
+
+    def default_period(self, year: SchoolYear | None) -> str | None:
+        """The «period» value a report without one is made for (None: the form's own empty choice)."""
+        return None
 
     def _chosen_year(self, years) -> SchoolYear | None:
         raw = self.data.get("year") if self.is_bound else None

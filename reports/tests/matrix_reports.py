@@ -44,5 +44,22 @@ MATRIX_ENTRIES: dict = {
     "reports:settings": (None, MANAGEMENT),
     "reports:job": (lambda c: [_job(c).pk], JOB),
     "reports:job_download": (lambda c: [_job(c, ready=True).pk], JOB),
+    "reports:class-teacher": (None, {**CLASS_REPORT, "foreign_admin": OK}),
     "reports:class-sizes": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    # A subject teacher sees their own assignments' forecast, a class teacher their class, the administration all.
+    "reports:preliminary": (None, STAFF),
+    # Results and mark divergence: every staff member (a subject teacher sees their own assignments);
+    # the school's results: the administration only.
+    "reports:results": (None, STAFF),
+    "reports:school-results": (None, MANAGEMENT),
+    "reports:mark-divergence": (None, STAFF),
+    # Attendance: a class's reports; movement and activity: the administration only.
+    "reports:attendance": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    "reports:attendance-months": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    "reports:movement": (None, MANAGEMENT),
+    "reports:activity": (None, MANAGEMENT),
+    # The summary sheet and the final data: a class's reports (the class teacher's by default; the
+    # administration's first class, or any); another school's administration sees its own (empty) school.
+    "reports:summary-sheet": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    "reports:final-data": (None, {**CLASS_REPORT, "foreign_admin": OK}),
 }
