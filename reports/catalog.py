@@ -82,6 +82,7 @@ REPORTS: list[ReportSpec] = [
         form="reports.forms.preliminary:PreliminaryForm",
         select="reports.selectors.preliminary:preliminary",
         build="reports.render.preliminary:preliminary_document",
+        background="reports.selectors.results:many_classes_background",
     ),
     ReportSpec(
         slug="mark-divergence",
@@ -91,6 +92,7 @@ REPORTS: list[ReportSpec] = [
         form="reports.forms.divergence:DivergenceForm",
         select="reports.selectors.divergence:mark_divergence",
         build="reports.render.divergence:divergence_document",
+        background="reports.selectors.results:many_classes_background",
     ),
     ReportSpec(
         slug="final-data",
@@ -101,6 +103,7 @@ REPORTS: list[ReportSpec] = [
         form="reports.forms.final_data:FinalDataForm",
         select="reports.selectors.final_data:final_data",
         build="reports.render.final_data:final_data_document",
+        background="reports.selectors.results:many_classes_background",
     ),
     ReportSpec(
         slug="attendance",
@@ -122,6 +125,7 @@ REPORTS: list[ReportSpec] = [
         select="reports.selectors.attendance:attendance_months",
         build="reports.render.attendance:attendance_months_document",
         group="Посещаемость",
+        background="reports.selectors.results:many_classes_background",
     ),
     ReportSpec(
         slug="class-sizes",

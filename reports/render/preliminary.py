@@ -73,9 +73,21 @@ def _list_table(rows, *, failing: bool) -> Table:
     return table
 
 
+# Above this many classes (the whole school) the forecast tables are left to a grade or a class.
+WHOLE_SCHOOL_TABLES = 8
+
+
 def preliminary_document(figures: Preliminary, form) -> Document:
-    forecast_tables = [_class_table(c) for c in figures.classes]
-    if not forecast_tables:
+    whole_school = not form.cleaned_data.get("school_class") and not form.cleaned_data.get("grade")
+    notes = []
+    if whole_school and len(figures.classes) > WHOLE_SCHOOL_TABLES:
+        # The school's pupils × subjects, class after class, is thousands of rows nobody reads at once: the lists
+        # below are the school's; the forecast table is a class's or a grade's.
+        forecast_tables = []
+        notes = [_("Прогноз по каждому учащемуся — выберите параллель или класс.")]
+    else:
+        forecast_tables = [_class_table(c) for c in figures.classes]
+    if not forecast_tables and not notes:
         forecast_tables = [Table(columns=[Column(_("Класс"))], empty=_("Нет классов для отчёта."))]
     filters = form.filter_labels()
     if figures.period is not None:
@@ -88,7 +100,7 @@ def preliminary_document(figures: Preliminary, form) -> Document:
         filters=filters,
         landscape=True,
         sections=[
-            Section(title=_("Прогноз отметок за период"), tables=forecast_tables),
+            Section(title=_("Прогноз отметок за период"), tables=forecast_tables, notes=notes),
             Section(
                 title=_("Недостаточно отметок для аттестации"),
                 tables=[_list_table(figures.too_few, failing=False)],

@@ -147,22 +147,34 @@ def class_attendance(classes: list[SchoolClass], start: dt.date, end: dt.date) -
         .values_list("pupil_id", "lesson_id", "code")
         .order_by()
     }
-    lessons_by_class: dict[int, list[tuple[int, dt.date, int | None]]] = defaultdict(list)
+    # Only the days a pupil has a code on can count (a day with no code is a day present): walk those days, not
+    # every lesson of the year for every pupil.
+    lessons_by_day: dict[tuple[int, dt.date], list[tuple[int, int | None]]] = defaultdict(list)
+    lesson_day: dict[int, tuple[int, dt.date]] = {}
     for pk, class_id, date, subgroup_id in lessons:
-        lessons_by_class[class_id].append((pk, date, subgroup_id))
+        lessons_by_day[(class_id, date)].append((pk, subgroup_id))
+        lesson_day[pk] = (class_id, date)
+    coded_days: dict[tuple[int, int], set[dt.date]] = defaultdict(set)  # (class, pupil) -> days with a code
+    for pupil_id, lesson_id in codes:
+        class_id, date = lesson_day.get(lesson_id, (None, None))
+        if class_id is not None:
+            coded_days[(class_id, pupil_id)].add(date)
 
     numbers: dict[int, int] = defaultdict(int)
     for (class_id, pupil_id), pupil in pupils.items():
         pupil_spans, own_groups = spans[(class_id, pupil_id)], groups[(class_id, pupil_id)]
         months: dict[tuple[int, int], Totals] = defaultdict(Totals)
-        due: dict[dt.date, list[str]] = defaultdict(list)  # the day's codes of the lessons the pupil was due at
-        for pk, date, subgroup_id in lessons_by_class[class_id]:
-            if subgroup_id is not None and subgroup_id not in own_groups:
-                continue
+        for date in sorted(coded_days.get((class_id, pupil_id), ())):
             if not any(a <= date <= b for a, b in pupil_spans):
                 continue
-            due[date].append(codes.get((pupil_id, pk), ""))
-        for date, day_codes in due.items():
+            # The day's codes of the lessons the pupil was due at: the class's, and their own subgroups'.
+            day_codes = [
+                codes.get((pupil_id, pk), "")
+                for pk, subgroup_id in lessons_by_day[(class_id, date)]
+                if subgroup_id is None or subgroup_id in own_groups
+            ]
+            if not day_codes:
+                continue
             month = months[(date.year, date.month)]
             for code in day_codes:
                 if code:

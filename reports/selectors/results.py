@@ -848,3 +848,11 @@ def school_results_background(scope, data: dict, fmt: str) -> bool:
     if data.get("grade"):
         classes = classes.filter(grade=data["grade"])
     return classes.count() > RESULTS_BACKGROUND_CLASSES
+
+
+def many_classes_background(scope, data: dict, fmt: str) -> bool:
+    """Whether an export of a report over many classes runs as a job: no class chosen and more classes than
+    ``RESULTS_BACKGROUND_CLASSES`` in the year (or the grade) for the administration (one COUNT query)."""
+    if data.get("school_class") is not None or not scope.management:
+        return False
+    return school_results_background(scope, data, fmt)

@@ -3,6 +3,7 @@
 from django import template
 
 from ..render.document import Cell, cell_text
+from ..render.html import table_html
 
 register = template.Library()
 
@@ -31,3 +32,9 @@ def pairs(row, columns):
 @register.filter
 def row_class(table, index: int) -> str:
     return table.row_css.get(index, "")
+
+
+@register.simple_tag
+def report_table(table, pdf: bool = False):
+    """The table's markup, built in Python (reports.render.html): a big table in a template loop is slow."""
+    return table_html(table, pdf=pdf)

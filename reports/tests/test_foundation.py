@@ -178,3 +178,26 @@ def test_a_job_is_downloaded_by_its_requester_only(school, client):
     assert client.get(reverse("reports:job", args=[job.pk])).status_code == 200
     client.force_login(school.director)
     assert client.get(reverse("reports:job_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["preliminary", "attendance-months", "final-data", "mark-divergence"])
+def test_a_school_wide_export_over_many_classes_is_a_job(
+    school, client, monkeypatch, slug, django_capture_on_commit_callbacks
+):
+    from reports.selectors import results
+
+    monkeypatch.setattr(results, "RESULTS_BACKGROUND_CLASSES", 1)  # the cast's school has two classes
+    client.force_login(school.deputy)
+    url = reverse(f"reports:{slug}")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url, {"year": school.year.pk, "format": "xlsx"})
+    assert response.status_code == 302
+    job = ReportJob.objects.get(requested_by=school.deputy, report=slug)
+    assert response["Location"] == reverse("reports:job", args=[job.pk])
+    assert job.status == JobStatus.READY  # Celery runs eagerly in the tests
+    download = client.get(reverse("reports:job_download", args=[job.pk]))
+    assert download.status_code == 200 and download.content.startswith(b"PK")
+    # One class chosen, or a class teacher's export: made in the request.
+    client.force_login(school.classteacher)
+    direct = client.get(url, {"year": school.year.pk, "school_class": school.class_a.pk, "format": "xlsx"})
+    assert direct.status_code == 200 and direct.content.startswith(b"PK")
