@@ -23,6 +23,7 @@ import random
 import zoneinfo
 from collections import defaultdict
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -81,9 +82,15 @@ def _moment(rng: random.Random, zone, day: dt.date, now: dt.datetime) -> dt.date
     return min(moment, now - dt.timedelta(minutes=1))
 
 
+JUDGEMENT_SHARE = 0.03  # of the marks whose average is a little above a whole number
+
+
 def seed_period_marks(*, year: SchoolYear, today: dt.date) -> dict:
     """The exemptions, then the period marks of the periods over before ``today``; returns row counts."""
     rng = random.Random(SEED)
+    # A teacher's own judgement now and then (a few marks a point above a low average): a stream of its own, so
+    # the rest of the demo draws as before. Report 7 (the average-versus-mark check) has something to find.
+    judgement = random.Random(SEED + 1)
     zone = zoneinfo.ZoneInfo(year.school.time_zone)
     now = timezone.now()
     scheme = dict(GradeSettings.objects.filter(year=year).values_list("grade", "period_kind"))
@@ -253,6 +260,11 @@ def seed_period_marks(*, year: SchoolYear, today: dt.date) -> dict:
                     value = "нз" if marks and sum(v == "нз" for v, _w in marks) * 2 > len(marks) else "зч"
                 else:
                     value = forecast(weighted_average(marks))
+                proposed = value
+                if value in ("2", "3", "4") and judgement.random() < JUDGEMENT_SHARE:
+                    average = weighted_average(marks)
+                    if average is not None and Decimal("0.10") <= average - int(average) <= Decimal("0.45"):
+                        value = str(int(value) + 1)
                 if not value:
                     left_out.append((assignment, period, pupil_id))
                     continue
@@ -262,7 +274,7 @@ def seed_period_marks(*, year: SchoolYear, today: dt.date) -> dict:
                     pupil_id=pupil_id,
                     kind=PeriodMarkKind.PERIOD,
                     period=period,
-                    proposed_value=value,
+                    proposed_value=proposed,
                     value=value,
                     updated_by_id=assignment.teacher_id,
                     updated_at=_moment(rng, zone, day, now),
