@@ -85,7 +85,7 @@ def _ensure_subject(school_class: SchoolClass, subject: Subject) -> None:
 
 def _ensure_not_duplicate(school_class: SchoolClass, pupil: PupilProfile, subject: Subject, period) -> None:
     existing = list(
-        SubjectExemption.objects.select_for_update()
+        SubjectExemption.objects.select_for_update(of=("self",))
         .filter(pupil=pupil, subject=subject, year_id=school_class.year_id)
         .filter(Q(period__isnull=True) | Q(period=period) if period else Q())
         .select_related("period")
