@@ -71,6 +71,7 @@ def navigation(request: HttpRequest) -> dict:
                         (_("События и объявления"), reverse("diary:event_list")),
                         (_("Сообщение всему классу"), reverse("messaging:broadcast")),
                         (_("Бумажные дневники"), reverse("diary:paper", args=[led])),
+                        (_("Контроль ведения журнала"), reverse("reports:audit")),
                     ],
                 )
             )

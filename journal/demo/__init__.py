@@ -1,9 +1,9 @@
 """The journal's demo: a believable school for the current year, called by the project's ``seed_demo``.
 
 ``seed`` builds the school and its people (``school``), their movement through the autumn (``movement``), a
-conflict-free timetable with the year's lessons (``timetable``), and the marks, absences, topics and homework of
-the lessons held so far (``journal``), with the marks of the periods already over and a few exemptions from
-subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
+conflict-free timetable with the year's lessons (``timetable``), the КТП of the assignments (``plan``), and the
+marks, absences, topics and homework of the lessons held so far, as planned (``journal``), with the marks of the
+periods already over and a few exemptions from subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
 """
 
 import datetime as dt
@@ -16,6 +16,7 @@ from ..services.work_types import work_types_ensure
 from .journal import seed_journal
 from .movement import seed_movement
 from .period_marks import seed_period_marks
+from .plan import seed_plans
 from .school import DEFAULT_PUPILS, DEMO_PASSWORD, FIXED_ACCOUNTS, FIXED_USERNAMES, DemoSchoolBuilder
 from .timetable import seed_timetable
 
@@ -41,7 +42,8 @@ def seed(*, pupils: int = DEFAULT_PUPILS, today: dt.date, timetable: bool = True
     User.objects.update(password=builder.password)  # the newcomers too: every demo login is demo12345
     placed = seed_timetable(actor=builder.admin, year=builder.year) if timetable else {"hours_unplaced": 0}
     work_types_ensure(builder.school)
-    if timetable:  # marks, absences, topics and homework for the lessons already held
+    if timetable:  # the КТП, then marks, absences, topics and homework for the lessons already held (as planned)
+        seed_plans(year=builder.year)
         seed_journal(year=builder.year, today=builder.today, actor=builder.admin)
         seed_period_marks(year=builder.year, today=builder.today)  # the periods over, and a few exemptions
     return DemoSchool(

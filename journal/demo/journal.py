@@ -199,6 +199,7 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
     ``actor`` runs the seed; the records are written by the lessons' teachers (see the module docstring)."""
     rng = random.Random(SEED)
     kinds = {w.name: w for w in work_types_ensure(year.school)}
+    work_types = {w.pk: w for w in kinds.values()}
     oral, test, control, homework_kind = (
         kinds["устный ответ"],
         kinds["самостоятельная работа"],
@@ -224,7 +225,7 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
 
     lessons = list(
         Lesson.objects.filter(assignment__year=year, date__lt=today)
-        .select_related("assignment__subject")
+        .select_related("assignment__subject", "plan_topic")
         .order_by("assignment_id", "date", "number")
     )
     by_assignment: dict[int, list[Lesson]] = defaultdict(list)
@@ -240,20 +241,28 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
         topics = _topics(assignment.subject.name)
         scale_pass_fail = (assignment.school_class_id, assignment.subject_id) in pass_fail
         for index, lesson in enumerate(series):
-            topic = topics[min(index // 4, len(topics) - 1)]
-            is_control = index % 8 == 7
-            lesson.topic = f"Контрольная работа по теме «{topic}»" if is_control else topic
+            planned = lesson.plan_topic  # the demo's КТП (journal.demo.plan): the lesson is recorded as planned
+            if planned is not None:
+                kind = work_types.get(planned.work_type_id, oral)
+                is_control = kind.is_control
+                lesson.topic = planned.title
+                lesson.work_type = kind
+            else:
+                topic = topics[min(index // 4, len(topics) - 1)]
+                is_control = index % 8 == 7
+                lesson.topic = f"Контрольная работа по теме «{topic}»" if is_control else topic
+                lesson.work_type = control if is_control else oral
             lesson.is_control = is_control
-            lesson.work_type = control if is_control else oral
             updated.append(lesson)
             writer = lesson.taught_by_id or assignment.teacher_id
             began, ended = clock.lesson(lesson)
             if not is_control and index % 2 == 0:
                 written = clock.cap(ended - clock.minutes(1, 10))
+                text = rng.choice(HOMEWORK).format(n=index // 2 + 1, m=rng.randint(10, 300), k=rng.randint(2, 9))
                 homework.append(
                     Homework(
                         lesson=lesson,
-                        text=rng.choice(HOMEWORK).format(n=index // 2 + 1, m=rng.randint(10, 300), k=rng.randint(2, 9)),
+                        text=planned.homework if planned is not None and planned.homework else text,
                         updated_by_id=writer,
                         updated_at=written,
                     )
@@ -281,7 +290,7 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
                     value = "зч" if rng.random() < 0.95 else "нз"
                 else:
                     value = str(max(2, min(5, round(rng.gauss(level, 0.7)))))
-                kind = control if is_control else rng.choice([oral, oral, oral, test, homework_kind])
+                kind = lesson.work_type if is_control else rng.choice([oral, oral, oral, test, homework_kind])
                 marks.append(_mark(clock, lesson, pupil_id, value, kind, writer))
     # Grouped updates: bulk_update's CASE expressions are far slower for thousands of rows.
     by_record: dict[tuple, list[int]] = defaultdict(list)

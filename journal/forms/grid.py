@@ -1,4 +1,9 @@
-"""The lesson record form of the class journal grid: topic, КТП topic, kind of work, control work, homework."""
+"""The lesson record form of the class journal grid: topic, КТП topic, kind of work, control work, homework.
+
+A lesson not recorded yet whose КТП topic is known opens with the plan's topic, kind of work and homework filled
+in, so that recording a planned lesson is one confirmation; what the teacher saves is the lesson's own record
+(``lesson_record_and_homework_set``), the plan is not changed by it.
+"""
 
 import datetime as dt
 
@@ -6,6 +11,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PupilProfile
@@ -14,7 +20,29 @@ from journal.models import Homework, Lesson, PlanTopic, WorkType
 from journal.services.journal import homework_due_date_check
 
 
-class PlanTopicField(ModelChoiceField):
+class LoadedChoiceIterator(ModelChoiceIterator):
+    """Choices from the field's queryset as loaded once (its result cache), not from a second query: the form reads
+    the lists for the plan's prefill and renders them from the same rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+
+class LoadedModelChoiceField(ModelChoiceField):
+    iterator = LoadedChoiceIterator
+
+    def load(self) -> list:
+        """The choices' objects (one query, then reused for the rendering)."""
+        return list(self.queryset)
+
+
+class PlanTopicField(LoadedModelChoiceField):
     widget = forms.Select(attrs={"data-filter": "1"})  # a year's КТП: type to filter (static/js/select-filter.js)
 
     def label_from_instance(self, obj: PlanTopic) -> str:
@@ -38,7 +66,7 @@ class LessonRecordForm(forms.Form):
     plan_topic = PlanTopicField(
         label=_("Тема по КТП"), queryset=PlanTopic.objects.none(), required=False, empty_label=_("— не выбрана —")
     )
-    work_type = ModelChoiceField(
+    work_type = LoadedModelChoiceField(
         label=_("Вид работы на уроке"),
         queryset=WorkType.objects.none(),
         required=False,
@@ -73,8 +101,10 @@ class LessonRecordForm(forms.Form):
         pupils: list[PupilProfile],
         homework: Homework | None = None,
         read_only: bool = False,
+        plan_homework: bool = False,
         **kwargs,
     ):
+        """``plan_homework``: the lesson has no homework yet, so a planned one may fill in the new one."""
         initial = {
             "topic": lesson.topic,
             "plan_topic": lesson.plan_topic_id,
@@ -93,6 +123,7 @@ class LessonRecordForm(forms.Form):
         self.fields["work_type"].queryset = WorkType.objects.filter(school_id=assignment.year.school_id).order_by(
             "order", "name"
         )
+        self.planned = None if self.is_bound or read_only else self._fill_from_plan(lesson, homework, plan_homework)
         year = assignment.year
         self.fields["homework_due_date"].widget.attrs.update(
             min=f"{min(lesson.date + dt.timedelta(days=1), year.end_date):%Y-%m-%d}", max=f"{year.end_date:%Y-%m-%d}"
@@ -119,6 +150,25 @@ class LessonRecordForm(forms.Form):
             HTML("</details>"),
             *([] if read_only else [Submit("save", _("Сохранить запись об уроке"))]),
         )
+
+    def _fill_from_plan(self, lesson: Lesson, homework: Homework | None, plan_homework: bool) -> PlanTopic | None:
+        """Fill in, from the lesson's КТП topic, what a lesson not recorded yet has not got: the topic, the kind of
+        work (and control work, if the kind is one) and the homework. Returns the КТП topic used, if any."""
+        if lesson.plan_topic_id is None or lesson.recorded_at is not None:
+            return None
+        planned = next((t for t in self.fields["plan_topic"].load() if t.pk == lesson.plan_topic_id), None)
+        if planned is None:
+            return None
+        if not lesson.topic:
+            self.initial["topic"] = planned.title
+        if lesson.work_type_id is None and planned.work_type_id is not None:
+            kind = next((k for k in self.fields["work_type"].load() if k.pk == planned.work_type_id), None)
+            if kind is not None:
+                self.initial["work_type"] = kind.pk
+                self.initial["is_control"] = lesson.is_control or kind.is_control
+        if homework is None and plan_homework and planned.homework:
+            self.initial["homework_text"] = planned.homework
+        return planned
 
     def clean_homework_due_date(self) -> dt.date | None:
         """The service's rule (homework_due_date_check), checked here too so that its message stands by the field."""

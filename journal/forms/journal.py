@@ -5,8 +5,8 @@ from crispy_forms.layout import HTML, Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from journal.forms.fields import DateField, IntegerField
-from journal.models import AttendanceCode
+from journal.forms.fields import DateField, IntegerField, ModelChoiceField
+from journal.models import AttendanceCode, WorkType
 from journal.services import plan as plan_services
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,7 +18,12 @@ FILTER = {"data-filter": "1"}
 
 
 class PlanTopicForm(forms.Form):
-    """A line of the plan: section, topic, hours; a new line may go before a given №."""
+    """A line of the plan: section, topic, hours, the planned homework and kind of work; a new line may go before a
+    given №.
+
+    ``work_types`` (the school's kinds of work) adds the choice of the kind of work; without it the form has none
+    (the plan page's add form: its list would cost the page a query; the kind is set when editing the line).
+    """
 
     section = forms.CharField(label=_("Раздел"), max_length=300, required=False)
     title = forms.CharField(label=_("Тема"), max_length=500)
@@ -26,11 +31,28 @@ class PlanTopicForm(forms.Form):
     position = IntegerField(
         label=_("Вставить перед №"), min_value=1, required=False, help_text=_("пусто — в конец плана")
     )
+    homework = forms.CharField(
+        label=_("Домашнее задание по плану"),
+        max_length=plan_services.HOMEWORK_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Подставится в запись об уроке по этой теме; учитель может изменить его на уроке."),
+    )
+    work_type = ModelChoiceField(
+        label=_("Вид работы или контроля"),
+        queryset=WorkType.objects.none(),
+        required=False,
+        empty_label=_("— не указан —"),
+    )
 
-    def __init__(self, *args, with_position: bool = True, submit_label=None, **kwargs):
+    def __init__(self, *args, with_position: bool = True, submit_label=None, work_types=None, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_position:
             del self.fields["position"]
+        if work_types is None:
+            del self.fields["work_type"]
+        else:
+            self.fields["work_type"].queryset = work_types
         self.helper = FormHelper()
         columns = [
             Column("section", css_class="col-md-3"),
@@ -39,8 +61,13 @@ class PlanTopicForm(forms.Form):
         ]
         if with_position:
             columns.append(Column("position", css_class="col-md-2 col-6"))
+        planned = [Column("homework", css_class="col-md-8")]
+        if work_types is not None:
+            planned.append(Column("work_type", css_class="col-md-4"))
         self.helper.layout = Layout(
-            Row(*columns, css_class="g-2"), Submit("submit", submit_label or _("Добавить тему"))
+            Row(*columns, css_class="g-2"),
+            Row(*planned, css_class="g-2"),
+            Submit("submit", submit_label or _("Добавить тему")),
         )
 
 
@@ -50,7 +77,8 @@ class PlanImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "Столбцы: № п/п, Раздел, Тема, Часы. Старый план будет заменён только после проверки. Файл до %(mb)s МБ: "
+            "Столбцы: № п/п, Раздел, Тема, Часы, Домашнее задание, Вид работы (название или сокращение из списка "
+            "видов работ школы). Старый план будет заменён только после проверки. Файл до %(mb)s МБ: "
             "до %(topics)s тем и %(lines)s строк, до %(columns)s столбцов, до %(cell)s символов в ячейке."
         ) % {
             "mb": plan_services.MAX_FILE_SIZE // (1024 * 1024),

@@ -253,7 +253,8 @@ class Substitution(models.Model):
 
 
 class PlanTopic(models.Model):
-    """A line of the calendar-thematic plan (КТП) of an assignment: an ordered topic with its hours."""
+    """A line of the calendar-thematic plan (КТП) of an assignment: an ordered topic with its hours, and optionally
+    the planned homework and kind of work (or control) of its lessons."""
 
     assignment = models.ForeignKey(
         TeachingAssignment, verbose_name=_("нагрузка"), on_delete=models.CASCADE, related_name="plan_topics"
@@ -262,6 +263,12 @@ class PlanTopic(models.Model):
     title = models.CharField(_("тема"), max_length=500)
     hours = models.PositiveSmallIntegerField(_("часов"), default=1, validators=[MinValueValidator(1)])
     section = models.CharField(_("раздел"), max_length=300, blank=True)
+    # What the plan gives for the lessons of the topic: the lesson record opens with them filled in (the teacher's
+    # record is the lesson's own; these stay the plan).
+    homework = models.TextField(_("домашнее задание"), blank=True)
+    work_type = models.ForeignKey(
+        WorkType, verbose_name=_("вид работы"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
 

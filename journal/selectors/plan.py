@@ -92,7 +92,7 @@ class PlanPage:
 
 def plan_page(assignment: TeachingAssignment, today: dt.date) -> PlanPage:
     """The plan's topics with their lessons, and the counts of plan vs fact: three queries."""
-    topics = list(PlanTopic.objects.filter(assignment=assignment).order_by("order"))
+    topics = list(PlanTopic.objects.filter(assignment=assignment).select_related("work_type").order_by("order"))
     lessons = list(
         with_held(Lesson.objects.filter(assignment=assignment))
         .only("pk", "date", "number", "topic", "plan_topic_id", "recorded_at")

@@ -2,6 +2,9 @@
 
 The teacher enters the КТП [001 §3.2.1, 002 §4.4.7]; we let the class teacher, who keeps the class's whole journal
 [003 §4.4], write it too. Never in a closed year.
+A line may carry the planned homework and kind of work (or control) of its lessons: the lesson record of a lesson
+not recorded yet opens with them filled in (``journal.forms.grid.LessonRecordForm``), and what the teacher saves
+there is the lesson's own record; nothing here writes lessons' homework or kinds of work.
 Topics are numbered 1..n without gaps (№ п/п). Replacing the whole plan (an import or a copy) rewrites the
 lines in place and unlinks the lessons from the old plan: a lesson that was held keeps its topic as text (the
 record stands), a lesson not held yet loses the topic it had only from the old plan (a topic typed by the
@@ -28,7 +31,7 @@ from accounts.models import User
 from journal.services.imports.reading import Limits, read_rows
 
 from ..dates import safe_int
-from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment
+from ..models import Attendance, Homework, Lesson, Mark, PlanTopic, TeachingAssignment, WorkType
 from .period_marks import can_keep_journal
 from .structure import ensure_year_writable
 
@@ -47,6 +50,7 @@ HEADER_SEARCH_ROWS = 6
 ORDER_OFFSET = 1_000_000  # renumbering passes through numbers no plan reaches, so (assignment, order) stays unique
 TITLE_MAX = PlanTopic._meta.get_field("title").max_length
 SECTION_MAX = PlanTopic._meta.get_field("section").max_length
+HOMEWORK_MAX = 2000  # a planned homework: pages and exercises, a line or two
 
 
 # --- who may write ------------------------------------------------------------------------------------
@@ -89,6 +93,19 @@ def _clean_text(text: str | None) -> str:
     return " ".join(str(text or "").split())
 
 
+def _clean_homework(text: str | None) -> str:
+    """A planned homework keeps its lines (§ 12, № 3–5 / повторить правило), each with single spaces."""
+    lines = (" ".join(line.split()) for line in str(text or "").replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _check_planned(homework: str, work_type: WorkType | None, assignment: TeachingAssignment) -> None:
+    if len(homework) > HOMEWORK_MAX:
+        raise ValidationError(_("Домашнее задание слишком длинное: не больше %(n)s знаков.") % {"n": HOMEWORK_MAX})
+    if work_type is not None and work_type.school_id != assignment.year.school_id:
+        raise ValidationError(_("Этот вид работы относится к другой школе."))
+
+
 def _check_topic(title: str, hours: int, section: str) -> None:
     if not title:
         raise ValidationError(_("Укажите тему."))
@@ -101,11 +118,12 @@ def _check_topic(title: str, hours: int, section: str) -> None:
 
 
 def _renumber(actor: User, assignment: TeachingAssignment, topics: list[PlanTopic]) -> None:
-    """Number ``topics`` 1..n in list order and save every row that changed (order, section, title, hours).
+    """Number ``topics`` 1..n in list order and save every row that changed (order, section, title, hours, planned
+    homework, kind of work).
 
     New rows (no pk) are inserted with their number; changed rows get one history record each.
     """
-    fields = ("order", "section", "title", "hours")
+    fields = ("order", "section", "title", "hours", "homework", "work_type_id")
     stored = {row[0]: row[1:] for row in PlanTopic.objects.filter(assignment=assignment).values_list("pk", *fields)}
     for number, topic in enumerate(topics, start=1):
         topic.order = number
@@ -114,7 +132,7 @@ def _renumber(actor: User, assignment: TeachingAssignment, topics: list[PlanTopi
     if renumbered:
         # Move them out of the way first: (assignment, order) is unique and checked row by row.
         PlanTopic.objects.filter(pk__in=renumbered).update(order=F("order") + ORDER_OFFSET)
-    bulk_update_with_history(changed, PlanTopic, list(fields), default_user=actor)
+    bulk_update_with_history(changed, PlanTopic, [f.removesuffix("_id") for f in fields], default_user=actor)
     new = [t for t in topics if not t.pk]
     for topic in new:
         topic.full_clean(exclude=["assignment"], validate_constraints=False)
@@ -122,6 +140,13 @@ def _renumber(actor: User, assignment: TeachingAssignment, topics: list[PlanTopi
 
 
 # --- topics by hand ---------------------------------------------------------------------------------------
+
+
+class _Keep:
+    """``work_type`` not passed: leave it (None clears it)."""
+
+
+KEEP = _Keep()
 
 
 @transaction.atomic
@@ -133,17 +158,29 @@ def plan_topic_add(
     hours: int = 1,
     section: str = "",
     position: int | None = None,
+    homework: str = "",
+    work_type: WorkType | None = None,
 ) -> PlanTopic:
-    """Add a topic at the end of the plan, or before the topic with № ``position``."""
+    """Add a topic at the end of the plan, or before the topic with № ``position``, with its planned homework and
+    kind of work (optional)."""
     ensure_plan_editor(actor, assignment)
-    title, section = _clean_text(title), _clean_text(section)
+    title, section, homework = _clean_text(title), _clean_text(section), _clean_homework(homework)
     _check_topic(title, hours, section)
+    _check_planned(homework, work_type, assignment)
     _lock(assignment)
     topics = list(PlanTopic.objects.filter(assignment=assignment).order_by("order"))
     if len(topics) >= MAX_TOPICS:
         raise ValidationError(_("В КТП не может быть больше %(n)s тем.") % {"n": MAX_TOPICS})
     index = len(topics) if position is None else min(max(position, 1), len(topics) + 1) - 1
-    topic = PlanTopic(assignment=assignment, order=index + 1, title=title, hours=hours, section=section)
+    topic = PlanTopic(
+        assignment=assignment,
+        order=index + 1,
+        title=title,
+        hours=hours,
+        section=section,
+        homework=homework,
+        work_type=work_type,
+    )
     topics.insert(index, topic)
     _renumber(actor, assignment, topics)
     return PlanTopic.objects.get(assignment=assignment, order=index + 1)
@@ -151,9 +188,18 @@ def plan_topic_add(
 
 @transaction.atomic
 def plan_topic_update(
-    *, actor: User, topic: PlanTopic, title: str | None = None, hours: int | None = None, section: str | None = None
+    *,
+    actor: User,
+    topic: PlanTopic,
+    title: str | None = None,
+    hours: int | None = None,
+    section: str | None = None,
+    homework: str | None = None,
+    work_type: WorkType | _Keep | None = KEEP,
 ) -> PlanTopic:
-    """Change a topic; lessons that took its title from the plan and were not held yet follow the new title."""
+    """Change a topic (None, or ``work_type`` not passed, leaves a field); lessons that took its title from the plan
+    and were not held yet follow the new title. The planned homework and kind of work only fill in the lesson
+    record of a lesson not recorded yet (``LessonRecordForm``): a lesson's own record is never changed here."""
     assignment = topic.assignment
     ensure_plan_editor(actor, assignment)
     _lock(assignment)
@@ -162,11 +208,16 @@ def plan_topic_update(
     new_title = old_title if title is None else _clean_text(title)
     new_hours = topic.hours if hours is None else hours
     new_section = topic.section if section is None else _clean_text(section)
+    new_homework = topic.homework if homework is None else _clean_homework(homework)
+    keep_kind = isinstance(work_type, _Keep)
     _check_topic(new_title, new_hours, new_section)
-    topic.title, topic.hours, topic.section = new_title, new_hours, new_section
+    _check_planned(new_homework, None if keep_kind else work_type, assignment)
+    topic.title, topic.hours, topic.section, topic.homework = new_title, new_hours, new_section, new_homework
+    if not keep_kind:
+        topic.work_type = work_type
     topic.full_clean(exclude=["assignment"], validate_constraints=False)
     topic._history_user = actor
-    topic.save(update_fields=["title", "hours", "section"])
+    topic.save(update_fields=["title", "hours", "section", "homework", "work_type"])
     if new_title != old_title:
         lessons = list(
             with_held(Lesson.objects.filter(plan_topic=topic, topic=old_title))
@@ -244,8 +295,11 @@ def _unlink_lessons(actor: User, assignment: TeachingAssignment) -> int:
     return len(lessons)
 
 
-def _replace_plan(actor: User, assignment: TeachingAssignment, items: list[tuple[str, str, int]]) -> list[PlanTopic]:
-    """Make the plan exactly ``items`` (section, title, hours): lines rewritten in place, extra ones removed."""
+PlanItem = tuple[str, str, int, str, int | None]  # section, title, hours, planned homework, kind of work's id
+
+
+def _replace_plan(actor: User, assignment: TeachingAssignment, items: list[PlanItem]) -> list[PlanTopic]:
+    """Make the plan exactly ``items``: lines rewritten in place, extra ones removed."""
     _lock(assignment)
     _unlink_lessons(actor, assignment)
     existing = list(PlanTopic.objects.filter(assignment=assignment).order_by("order"))
@@ -253,11 +307,20 @@ def _replace_plan(actor: User, assignment: TeachingAssignment, items: list[tuple
     for topic in surplus:
         topic._history_user = actor
         topic.delete()
-    for topic, (section, title, hours) in zip(kept, items, strict=False):
+    for topic, (section, title, hours, homework, work_type_id) in zip(kept, items, strict=False):
         topic.section, topic.title, topic.hours = section, title, hours
+        topic.homework, topic.work_type_id = homework, work_type_id
     new = [
-        PlanTopic(assignment=assignment, order=0, section=section, title=title, hours=hours)
-        for section, title, hours in items[len(kept) :]
+        PlanTopic(
+            assignment=assignment,
+            order=0,
+            section=section,
+            title=title,
+            hours=hours,
+            homework=homework,
+            work_type_id=work_type_id,
+        )
+        for section, title, hours, homework, work_type_id in items[len(kept) :]
     ]
     _renumber(actor, assignment, kept + new)
     return list(PlanTopic.objects.filter(assignment=assignment).order_by("order"))
@@ -265,17 +328,25 @@ def _replace_plan(actor: User, assignment: TeachingAssignment, items: list[tuple
 
 # --- import from CSV/XLSX -----------------------------------------------------------------------------------
 
+
+def school_work_types(assignment: TeachingAssignment) -> list[WorkType]:
+    """The kinds of work a plan line of the assignment may name: its school's (1 query)."""
+    return list(WorkType.objects.filter(school_id=assignment.year.school_id).order_by("order", "name"))
+
+
 COLUMN_HEADERS = {
     "number": ("№ п/п", "№", "№ п.п.", "№ урока", "номер", "номер урока", "п/п", "n"),
     "section": ("Раздел", "Раздел программы", "Модуль", "Глава", "Название раздела"),
     "title": ("Тема", "Тема урока", "Темы уроков", "Наименование темы", "Тема занятия", "Содержание"),
     "hours": ("Часы", "Часов", "Кол-во часов", "Количество часов", "Число часов", "Часы на тему"),
+    "homework": ("Домашнее задание", "Д/з", "Домашняя работа", "Задание на дом"),
+    "work_type": ("Вид работы", "Вид работы на уроке", "Вид работы или контроля", "Вид работы/контроля"),
 }
 SAMPLE_ROWS = [
-    ("№ п/п", "Раздел", "Тема", "Часы"),
-    ("1", "Натуральные числа", "Повторение: действия с натуральными числами", "2"),
-    ("2", "Натуральные числа", "Делители и кратные", "1"),
-    ("3", "Обыкновенные дроби", "Основное свойство дроби", "2"),
+    ("№ п/п", "Раздел", "Тема", "Часы", "Домашнее задание", "Вид работы"),
+    ("1", "Натуральные числа", "Повторение: действия с натуральными числами", "2", "№ 12, 15", ""),
+    ("2", "Натуральные числа", "Делители и кратные", "1", "§ 2, № 40–45", "Самостоятельная работа"),
+    ("3", "Обыкновенные дроби", "Основное свойство дроби", "2", "§ 3, выучить правило", ""),
 ]
 
 
@@ -295,9 +366,14 @@ class ImportRow:
     section: str = ""
     title: str = ""
     hours: str = ""
+    homework: str = ""
+    work_type: str = ""  # as written in the file
     errors: list[str] = field(default_factory=list)
     is_section: bool = False  # a heading line («Раздел 1. …») that names the section of the lines below it
     hours_value: int = 0
+    work_type_value: WorkType | None = None
+
+    COLUMNS = ("number", "section", "title", "hours", "homework", "work_type")
 
 
 @dataclass
@@ -321,12 +397,26 @@ class PlanImportPreview:
     def total_hours(self) -> int:
         return sum(row.hours_value for row in self.topics)
 
-    def items(self) -> list[tuple[str, str, int]]:
-        """(section, title, hours) in plan order: by № when the file numbers its lines, else as listed."""
+    @property
+    def with_homework(self) -> bool:
+        return any(row.homework or row.work_type for row in self.topics)
+
+    def items(self) -> list[PlanItem]:
+        """(section, title, hours, homework, kind of work's id) in plan order: by № when the file numbers its lines,
+        else as listed."""
         topics = self.topics
         if all(row.number for row in topics):
             topics = sorted(topics, key=lambda row: int(row.number))
-        return [(row.section, row.title, row.hours_value) for row in topics]
+        return [
+            (
+                row.section,
+                row.title,
+                row.hours_value,
+                row.homework,
+                row.work_type_value.pk if row.work_type_value else None,
+            )
+            for row in topics
+        ]
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -359,7 +449,7 @@ HEADING_WORDS = ("раздел", "глава", "модуль", "блок")
 def _heading(row: ImportRow) -> str:
     """The section named by a heading line: only «Раздел» filled in, or one merged cell such as «Раздел 1. Числа»."""
     filled = [value for value in (row.number, row.section, row.title, row.hours) if value]
-    if len(filled) != 1 or row.hours:
+    if len(filled) != 1 or row.hours or row.homework or row.work_type:
         return ""
     text = filled[0]
     if row.section or (row.number and safe_int(row.number.rstrip("."), minimum=1) is None):
@@ -367,13 +457,30 @@ def _heading(row: ImportRow) -> str:
     return text if text.lower().startswith(HEADING_WORDS) else ""
 
 
-def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
+def _work_type_key(text: str) -> str:
+    return " ".join(str(text).lower().replace("ё", "е").split()).rstrip(".")
+
+
+def work_type_lookup(work_types) -> dict[str, WorkType]:
+    """The school's kinds of work by name and by short name (a name wins over another kind's short name)."""
+    lookup: dict[str, WorkType] = {}
+    for work_type in work_types:
+        lookup.setdefault(_work_type_key(work_type.short_name), work_type)
+    for work_type in work_types:
+        lookup[_work_type_key(work_type.name)] = work_type
+    lookup.pop("", None)
+    return lookup
+
+
+def plan_import_check(file_name: str, content: bytes, *, work_types=()) -> PlanImportPreview:
     """Read a КТП file and check every line; nothing is written. A file without a header row is refused whole.
 
-    Columns: «№ п/п», «Раздел», «Тема», «Часы» (only «Тема» is required; others are ignored). A heading line
-    (only «Раздел» filled in, or one merged cell «Раздел 1. …») names the section of the lines below it. An
-    empty «Часы» is 1 hour. When the file numbers its lines, every line needs its own № and the plan follows them.
+    Columns: «№ п/п», «Раздел», «Тема», «Часы», «Домашнее задание», «Вид работы» (only «Тема» is required; others
+    are ignored). A heading line (only «Раздел» filled in, or one merged cell «Раздел 1. …») names the section of
+    the lines below it. An empty «Часы» is 1 hour. When the file numbers its lines, every line needs its own № and
+    the plan follows them. «Вид работы» names one of ``work_types`` (the school's) by its name or short name.
     """
+    kinds = work_type_lookup(list(work_types))
     lines = enumerate(_read_cells(file_name, content), start=1)
     keys = None
     for _line, cells in itertools.islice(lines, HEADER_SEARCH_ROWS + 1):
@@ -394,7 +501,7 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
         values = {key: (cells[i] if i < len(cells) else "").strip() for i, key in enumerate(keys) if key}
         if not any(values.values()):
             continue
-        row = ImportRow(line=line, **{key: values.get(key, "") for key in ("number", "section", "title", "hours")})
+        row = ImportRow(line=line, **{key: values.get(key, "") for key in ImportRow.COLUMNS})
         heading = _heading(row)
         if heading:
             row.is_section, row.section, row.number, row.title = True, heading, "", ""
@@ -417,6 +524,16 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
             row.errors.append(_("Тема длиннее %(n)s знаков.") % {"n": TITLE_MAX})
         if len(row.section) > SECTION_MAX:
             row.errors.append(_("Название раздела длиннее %(n)s знаков.") % {"n": SECTION_MAX})
+        row.homework = _clean_homework(row.homework)
+        if len(row.homework) > HOMEWORK_MAX:
+            row.errors.append(_("Домашнее задание длиннее %(n)s знаков.") % {"n": HOMEWORK_MAX})
+        if row.work_type:
+            row.work_type_value = kinds.get(_work_type_key(row.work_type))
+            if row.work_type_value is None:
+                row.errors.append(
+                    _("Вид работы «%(v)s» не найден в списке видов работ школы (укажите название или сокращение).")
+                    % {"v": row.work_type[:80]}
+                )
         hours = row.hours.replace(",", ".") or "1"
         if re.fullmatch(r"\d+(\.0+)?", hours) and 1 <= int(float(hours)) <= 100:
             row.hours_value = int(float(hours))
@@ -442,7 +559,7 @@ def plan_import_check(file_name: str, content: bytes) -> PlanImportPreview:
 def plan_import(*, actor: User, assignment: TeachingAssignment, file_name: str, content: bytes) -> list[PlanTopic]:
     """Replace the assignment's plan with a clean file; a file with any problem writes nothing."""
     ensure_plan_editor(actor, assignment)
-    preview = plan_import_check(file_name, content)
+    preview = plan_import_check(file_name, content, work_types=school_work_types(assignment))
     if preview.with_problems:
         raise ValidationError(
             _("В файле есть ошибки (строк: %(n)s): КТП не изменён. Исправьте файл и загрузите его снова.")
@@ -473,7 +590,7 @@ def plan_copy_from(
     items = list(
         PlanTopic.objects.filter(assignment=source_assignment)
         .order_by("order")
-        .values_list("section", "title", "hours")
+        .values_list("section", "title", "hours", "homework", "work_type_id")
     )
     if not items:
         raise ValidationError(_("В выбранной нагрузке КТП пуст: копировать нечего."))

@@ -190,7 +190,14 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Задание снято."))
         return redirect(lesson_url)
 
-    form = LessonRecordForm(request.POST or None, lesson=lesson, pupils=pupils, homework=chosen, read_only=not can_edit)
+    form = LessonRecordForm(
+        request.POST or None,
+        lesson=lesson,
+        pupils=pupils,
+        homework=chosen,
+        read_only=not can_edit,
+        plan_homework=not homework_list,
+    )
     if request.method == "POST" and form.is_valid():
         data_in = form.cleaned_data
         try:

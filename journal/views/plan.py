@@ -23,7 +23,7 @@ from journal.forms.journal import PlanApplyForm, PlanCopyForm, PlanImportForm, P
 
 from ..access import assignment_for_user
 from ..dates import safe_id
-from ..models import PlanTopic, TeachingAssignment
+from ..models import PlanTopic, TeachingAssignment, WorkType
 from ..selectors import plan as selectors
 from ..services import plan as services
 from ..services.period_marks import can_keep_journal
@@ -53,6 +53,10 @@ def _plan_url(pk: int) -> str:
     return reverse("journal:plan", args=[pk])
 
 
+def _work_types(assignment: TeachingAssignment):
+    return WorkType.objects.filter(school_id=assignment.year.school_id).order_by("order", "name")
+
+
 def _topic(assignment: TeachingAssignment, topic_pk: int) -> PlanTopic:
     return get_object_or_404(PlanTopic, pk=topic_pk, assignment=assignment)
 
@@ -70,9 +74,16 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         if editing is not None:
             context["editing"] = editing
             context["edit_form"] = PlanTopicForm(
-                initial={"section": editing.section, "title": editing.title, "hours": editing.hours},
+                initial={
+                    "section": editing.section,
+                    "title": editing.title,
+                    "hours": editing.hours,
+                    "homework": editing.homework,
+                    "work_type": editing.work_type_id,
+                },
                 with_position=False,
                 submit_label=_("Сохранить"),
+                work_types=_work_types(assignment),
             )
         last_section = page.rows[-1].topic.section if page.rows else ""
         context["add_form"] = PlanTopicForm(initial={"section": last_section, "hours": 1})
@@ -87,7 +98,7 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_topic_add(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _editable(request, pk)
-    form = PlanTopicForm(request.POST)
+    form = PlanTopicForm(request.POST, work_types=_work_types(assignment) if "work_type" in request.POST else None)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("journal:plan", pk=pk)
@@ -99,6 +110,8 @@ def plan_topic_add(request: HttpRequest, pk: int) -> HttpResponse:
             hours=form.cleaned_data["hours"],
             section=form.cleaned_data["section"],
             position=form.cleaned_data.get("position"),
+            homework=form.cleaned_data["homework"],
+            work_type=form.cleaned_data.get("work_type"),
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
@@ -112,7 +125,7 @@ def plan_topic_add(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_topic_edit(request: HttpRequest, pk: int, topic_pk: int) -> HttpResponse:
     assignment = _editable(request, pk)
     topic = _topic(assignment, topic_pk)
-    form = PlanTopicForm(request.POST, with_position=False)
+    form = PlanTopicForm(request.POST, with_position=False, work_types=_work_types(assignment))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(f"{_plan_url(pk)}?edit={topic.pk}#topic-{topic.pk}")
@@ -123,6 +136,8 @@ def plan_topic_edit(request: HttpRequest, pk: int, topic_pk: int) -> HttpRespons
             title=form.cleaned_data["title"],
             hours=form.cleaned_data["hours"],
             section=form.cleaned_data["section"],
+            homework=form.cleaned_data["homework"],
+            work_type=form.cleaned_data["work_type"],
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
@@ -165,7 +180,7 @@ def plan_topic_move(request: HttpRequest, pk: int, topic_pk: int) -> HttpRespons
 @require_POST
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload: check the file and keep it in the session for the preview; nothing is written to the plan."""
-    _editable(request, pk)
+    assignment = _editable(request, pk)
     form = PlanImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -173,7 +188,7 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     content = upload.read(services.MAX_FILE_SIZE + 1)
     try:
-        services.plan_import_check(upload.name, content)
+        services.plan_import_check(upload.name, content, work_types=services.school_work_types(assignment))
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("journal:plan", pk=pk)
@@ -199,7 +214,7 @@ def plan_import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Загрузите файл КТП."))
         return redirect("journal:plan", pk=pk)
     try:
-        preview = services.plan_import_check(*stored)
+        preview = services.plan_import_check(*stored, work_types=services.school_work_types(assignment))
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("journal:plan", pk=pk)

@@ -1,4 +1,4 @@
-"""The reports' own records: each school's report settings, and the stored results of report jobs."""
+"""The reports' own records: each school's report settings and audit settings, and the stored results of report jobs."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import JobStatus, QualityBasis, ReportFormat, SouOneWeight
 
-__all__ = ["ReportJob", "ReportSettings"]
+__all__ = ["AuditSettings", "ReportJob", "ReportSettings"]
 
 
 class ReportSettings(models.Model):
@@ -79,3 +79,57 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_fmt_display()})"
+
+
+class AuditSettings(models.Model):
+    """The deadlines the deputy's audit holds the journal to, where a school sets its own; the seeds' by default.
+
+    The lesson record by 24:00 of the lesson day [002 §4.4.1]; homework during the lesson or within 1.5 h after the
+    class's last lesson of the day [003 §2.8]; marks by the next lesson of the subject, essays and dictations within
+    7 days [003 §2.6]; period marks at the latest 2 days before the period ends [002 §5.4].
+    """
+
+    school = models.OneToOneField(
+        "accounts.School", verbose_name=_("школа"), on_delete=models.CASCADE, related_name="audit_settings"
+    )
+    record_grace_days = models.PositiveSmallIntegerField(
+        _("запись об уроке: дней после дня урока"),
+        default=0,
+        validators=[MaxValueValidator(14)],
+        help_text=_("0: тема урока вносится до 24:00 дня урока."),
+    )
+    homework_minutes = models.PositiveSmallIntegerField(
+        _("домашнее задание: минут после последнего урока класса"),
+        default=90,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text=_(
+            "Задание вносится во время урока или не позднее этого срока после последнего урока класса в этот день."
+        ),
+    )
+    mark_next_lessons = models.PositiveSmallIntegerField(
+        _("отметки: не позднее какого следующего урока предмета"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("1: отметки за урок выставляются к следующему уроку предмета."),
+    )
+    essay_days = models.PositiveSmallIntegerField(
+        _("сочинения, изложения, диктанты: дней на проверку"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    period_mark_days_before_end = models.PositiveSmallIntegerField(
+        _("отметки за период: не позднее чем за столько дней до конца периода"),
+        default=2,
+        validators=[MaxValueValidator(14)],
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("кто изменил"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("когда"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройки проверки журнала")
+        verbose_name_plural = _("настройки проверки журнала")
+
+    def __str__(self) -> str:
+        return str(self.school)

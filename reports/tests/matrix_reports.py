@@ -62,4 +62,8 @@ MATRIX_ENTRIES: dict = {
     # administration's first class, or any); another school's administration sees its own (empty) school.
     "reports:summary-sheet": (None, {**CLASS_REPORT, "foreign_admin": OK}),
     "reports:final-data": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    # The control of the journal (issue 12): the administration the school, a class teacher their class; a teacher's
+    # drill-down: one who teaches in the class teacher's class (the cast's teacher teaches 7А), not another school's.
+    "reports:audit": (None, {**CLASS_REPORT, "foreign_admin": OK}),
+    "reports:audit-teacher": (lambda c: [c.teacher.pk], CLASS_REPORT),
 }

@@ -1,0 +1,157 @@
+"""Benchmark the control page of the journal (/reports/audit/) on the demo school of ``--pupils`` pupils (1000 by
+default: 44 classes).
+
+    .venv/bin/python bench/audit.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/audit.py
+    .venv/bin/python bench/audit.py --runs 9 --profile control   # plus a cProfile of one request
+
+Builds the demo school (``manage.py seed_demo --pupils N``) on a throwaway database, then, as the school's deputy
+head through the Django test Client (the real views, filters and access checks, every registered check), prints the
+median wall and CPU time over ``--runs`` requests and the queries of:
+
+- the whole school's control page for a month (the last whole month before today; target < 2 s);
+- the same for the first quarter (no target: the thorough check at a period's end);
+- a teacher's drill-down for the month (the teacher with the most findings; target < 300 ms);
+- a class teacher's page for their class for the month.
+
+The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway PostgreSQL database created and dropped
+on that server; the development database is never touched. Settings: ejournal.settings_test (DEBUG off, as in
+production). The last line is the figures as JSON.
+"""
+
+import argparse
+import datetime as dt
+import re
+import time
+from collections import Counter
+from io import StringIO
+
+from common import Timing, ok, print_figures, profile_call, throwaway_database  # first: sets Django up
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.choices import Role
+from accounts.models import User
+from journal.lock import school_today
+from journal.models import SchoolClass, StudyPeriod
+from reports.access import report_scope
+from reports.selectors.audit import base
+from reports.selectors.audit.base import AuditContext, run_audit
+from reports.selectors.audit.summary import teacher_summary
+
+TARGETS_MS = {"control_month": 2000, "teacher_month": 300}
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def _month(year, today: dt.date) -> str:
+    """The last whole month before today within the year; the year's first month if none."""
+    first = today.replace(day=1)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    if year.start_date <= previous <= year.end_date:
+        return f"{previous:%Y-%m}"
+    return f"{year.start_date:%Y-%m}"
+
+
+def run(pupils: int, runs: int, profile: str | None) -> dict:
+    with throwaway_database(f"audit-{pupils}") as _migrated:
+        started = time.perf_counter()
+        call_command("seed_demo", pupils=pupils, stdout=StringIO())
+        print(f"--pupils {pupils} on {connection.vendor}: seeded in {time.perf_counter() - started:.1f} s")
+        deputy = User.objects.filter(role=Role.DEPUTY).first()
+        classes = list(SchoolClass.objects.select_related("year", "class_teacher").order_by("grade", "letter"))
+        school_class = next((c for c in classes if c.grade == 7 and c.class_teacher_id), classes[0])
+        year = school_class.year
+        today = school_today(deputy.school)
+        month = _month(year, today)
+        quarter = StudyPeriod.objects.get(year=year, kind="quarter", number=1)
+        scope = report_scope(deputy)
+
+        # The teacher of the drill-down: the one with the most findings in the month (and the run's own figures).
+        first_day = dt.date.fromisoformat(f"{month}-01")
+        last_day = (first_day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        result = run_audit(AuditContext(scope=scope, start=first_day, end=last_day, today=today))
+        per_teacher = Counter(f.teacher_id for f in result.findings if f.teacher_id)
+        teacher_id = per_teacher.most_common(1)[0][0] if per_teacher else result.context.assignments[0].teacher_id
+        print(
+            f"  checks: {len(base.CHECKS)}; classes: {len(classes)}; month {month}: {len(result.context.lessons)} "
+            f"lessons, {len(result.findings)} findings; drill-down teacher #{teacher_id} ({per_teacher[teacher_id]})"
+        )
+        by_check = Counter(f.check for f in result.findings)
+        print("  findings by check: " + ", ".join(f"{slug} {count}" for slug, count in sorted(by_check.items())))
+        # Where the month's audit spends its time: each check in the registry's order on a fresh context (the
+        # first check to use a shared read pays for it), then the page's own summary of the findings.
+        context = AuditContext(scope=scope, start=first_day, end=last_day, today=today)
+        spent: dict[str, tuple[float, int]] = {}
+        for check in base.CHECKS:
+            started_cpu = time.process_time()
+            count = _queries(lambda check=check: check.run(context))
+            spent[check.slug] = ((time.process_time() - started_cpu) * 1000, count)
+        started_cpu = time.process_time()
+        teacher_summary(result)
+        summary_ms = (time.process_time() - started_cpu) * 1000
+        slowest = sorted(spent.items(), key=lambda item: -item[1][0])
+        print(
+            "  CPU per check (ms, queries): "
+            + ", ".join(f"{slug} {ms:.0f} ({count})" for slug, (ms, count) in slowest)
+            + f"; the page's summary {summary_ms:.0f}"
+        )
+
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(deputy)
+        class_client = Client(HTTP_HOST="localhost")
+        class_client.force_login(school_class.class_teacher)
+        control = reverse("reports:audit")
+        pages = {
+            "control_month": (client, control, {"month": month}),
+            "control_quarter": (client, control, {"period": quarter.pk}),
+            "teacher_month": (client, reverse("reports:audit-teacher", args=[teacher_id]), {"month": month}),
+            "class_month": (class_client, control, {"month": month}),
+        }
+        figures: dict = {"pupils": pupils, "classes": len(classes), "checks": len(base.CHECKS)}
+        figures["month_lessons"] = len(result.context.lessons)
+        figures["month_findings"] = len(result.findings)
+        figures["summary_cpu_ms"] = round(summary_ms, 1)
+        figures.update({f"check_{slug}_cpu_ms": round(ms, 1) for slug, (ms, _count) in spent.items()})
+        for label, (who, url, query) in pages.items():
+
+            def get(_n, who=who, url=url, query=query):
+                return who.get(url, query)
+
+            first = get(0)
+            if first.status_code != 200:  # say why (the form's Russian message) before failing
+                text = re.sub(r"<[^>]+>", " ", first.content.decode())
+                print(f"  {label}: {first.status_code}", " ".join(text.split())[-600:])
+            ok(first)
+            timing = Timing(get, runs, check=ok)
+            count = _queries(lambda get=get: get(0))
+            target = TARGETS_MS.get(label)
+            verdict = "" if target is None else (" ok" if timing.wall < target else f" OVER {target} ms")
+            size = len(first.content) // 1024
+            print(f"  {label:<18} {timing} {count:4d} queries, {size} KB{verdict}")
+            figures[f"{label}_ms"] = round(timing.wall, 1)
+            figures[f"{label}_cpu_ms"] = round(timing.cpu, 1)
+            figures[f"{label}_queries"] = count
+            if profile and label.startswith(profile):
+                profile_call(label, lambda get=get: get(0), "reports|journal")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=1000, help="pupils in the demo school (default 1000)")
+    parser.add_argument("--runs", type=int, default=7, help="requests per page (median)")
+    parser.add_argument("--profile", metavar="PAGE", help="print a cProfile of one request: control, teacher, class")
+    args = parser.parse_args()
+    print_figures("audit", run(args.pupils, args.runs, args.profile))
+
+
+if __name__ == "__main__":
+    main()
