@@ -133,6 +133,12 @@ class Lesson(models.Model):
         help_text=_("заполняется при замене; иначе урок провёл учитель по нагрузке"),
     )
     recorded_at = models.DateTimeField(_("запись об уроке внесена"), null=True, blank=True)
+    attendance_taken_at = models.DateTimeField(
+        _("посещаемость отмечена"),
+        null=True,
+        blank=True,
+        help_text=_("когда учитель впервые отметил посещаемость урока (отсутствующих или «все присутствуют»)"),
+    )
     locked_at = models.DateTimeField(
         _("отметки закрыты"),
         null=True,
@@ -142,7 +148,7 @@ class Lesson(models.Model):
 
     # History of the lesson record (topic, kind of work, control, who taught). The layout deletes only lessons
     # without records, with a raw delete, so no history rows are written for them.
-    history = HistoricalRecords(excluded_fields=["room", "timetable_entry", "locked_at"])
+    history = HistoricalRecords(excluded_fields=["room", "timetable_entry", "locked_at", "attendance_taken_at"])
 
     class Meta:
         verbose_name = _("урок")

@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import JobStatus, QualityBasis, ReportFormat, SouOneWeight
 
-__all__ = ["AuditSettings", "ReportJob", "ReportSettings"]
+from .remarks import AuditRemark
+from .statements import AuditStatement, AuditStatementRecipient
+
+__all__ = [
+    "AuditRemark",
+    "AuditSettings",
+    "AuditStatement",
+    "AuditStatementRecipient",
+    "ReportJob",
+    "ReportSettings",
+]
 
 
 class ReportSettings(models.Model):
@@ -121,6 +131,26 @@ class AuditSettings(models.Model):
         _("отметки за период: не позднее чем за столько дней до конца периода"),
         default=2,
         validators=[MaxValueValidator(14)],
+    )
+    few_marks_grace_days = models.PositiveSmallIntegerField(
+        _("накопляемость: дней в периоде до проверки «нет отметок / одна отметка»"),
+        default=14,
+        validators=[MaxValueValidator(60)],
+    )
+    near_end_days = models.PositiveSmallIntegerField(
+        _("накопляемость: «меньше минимума» проверяется за столько дней до конца периода"),
+        default=14,
+        validators=[MaxValueValidator(60)],
+    )
+    max_gap_days = models.PositiveSmallIntegerField(
+        _("накопляемость: наибольший промежуток между отметками ученика, дней"),
+        default=21,
+        validators=[MinValueValidator(7), MaxValueValidator(90)],
+    )
+    plan_behind_lessons = models.PositiveSmallIntegerField(
+        _("КТП: отставание от плана, уроков"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("кто изменил"), on_delete=models.PROTECT, null=True, related_name="+"
