@@ -8,7 +8,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import JobStatus, QualityBasis, ReportFormat, SouOneWeight
-
 from .remarks import AuditRemark
 from .statements import AuditStatement, AuditStatementRecipient
 
