@@ -63,6 +63,19 @@ class Cell:
         return "; ".join(f"{n} {_('урок')} — {subject}: {code}" for n, code, subject in self.items)
 
 
+def absence_kind(code: str) -> str:
+    """How an attendance code counts: «late» (опоздал), «ill» (по болезни), «excused» (по уважительной причине) or
+    «unexcused» («п» and «н» whose reason is not given yet). The one classifier of the journal's absence counts and
+    the reports' attendance figures."""
+    if code == AttendanceCode.LATE:
+        return "late"
+    if code == AttendanceCode.ILL:
+        return "ill"
+    if code == AttendanceCode.EXCUSED:
+        return "excused"
+    return "unexcused"
+
+
 @dataclass
 class Totals:
     missed: int = 0
@@ -73,18 +86,12 @@ class Totals:
     late: int = 0
 
     def add(self, code: str) -> None:
-        if code == AttendanceCode.LATE:
-            self.late += 1
-            return
-        self.missed += 1
-        if code == AttendanceCode.ILL:
-            self.ill += 1
-        elif code == AttendanceCode.EXCUSED:
-            self.excused += 1
-        else:
-            self.unexcused += 1
-            if code == AttendanceCode.ABSENT:
-                self.without_reason += 1
+        kind = absence_kind(code)
+        setattr(self, kind, getattr(self, kind) + 1)
+        if kind != "late":
+            self.missed += 1
+        if code == AttendanceCode.ABSENT:
+            self.without_reason += 1
 
 
 @dataclass

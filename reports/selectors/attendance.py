@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from accounts.models import PupilProfile
 from journal.models import Attendance, AttendanceCode, Enrollment, Lesson, SchoolClass, SchoolYear, Subgroup
+from journal.selectors.absences import absence_kind
 from journal.selectors.closing import PUPIL_ORDER
 
 from ..access import ReportScope
@@ -35,16 +36,10 @@ class Totals:
     ill_days: int = 0
 
     def add_code(self, code: str) -> None:
-        if code == AttendanceCode.LATE:
-            self.late += 1
-            return
-        self.missed += 1
-        if code == AttendanceCode.ILL:
-            self.ill += 1
-        elif code == AttendanceCode.EXCUSED:
-            self.excused += 1
-        else:
-            self.unexcused += 1
+        kind = absence_kind(code)  # the journal's classifier, as its absences page counts
+        setattr(self, kind, getattr(self, kind) + 1)
+        if kind != "late":
+            self.missed += 1
 
     def add(self, other: "Totals") -> None:
         for name in self.__dataclass_fields__:
