@@ -4,7 +4,6 @@ totals; the three formats, bad filters, who sees what, the fixed query count."""
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,15 +11,13 @@ from openpyxl import load_workbook
 
 from journal import services
 from journal.models import PeriodMark, PeriodMarkKind, Promotion, PromotionDecision
-from journal.services.exemptions import exemption_create
-from journal.services.movement import pupil_leave
 from reports.access import report_scope
 from reports.forms.final_data import FinalDataForm
 from reports.render.document import cell_value
 from reports.render.final_data import final_data_document
 from reports.selectors.final_data import final_data
 
-from .test_summary_sheet import _pupil
+from .seventh_grade import make_pupil, seventh_grade
 
 pytestmark = pytest.mark.django_db
 
@@ -40,36 +37,10 @@ def final(cast):
     held back; the cast's pupil (in no English subgroup) has no marks and no decision. 8 «Б»: the other pupil, «5»
     in Russian, leaving.
     """
-    admin, a = cast.admin, cast.class_a
-    math = cast.math_a.subject
-    pe = services.subject_create(actor=admin, school=cast.school, name="Физическая культура")
-    english = services.subject_create(actor=admin, school=cast.school, name="Английский язык")
-    services.curriculum_set(actor=admin, school_class=a, subject=math, hours_per_week=Decimal(5))
-    services.curriculum_set(actor=admin, school_class=a, subject=pe, hours_per_week=Decimal(2), is_pass_fail=True)
-    services.curriculum_set(
-        actor=admin, school_class=a, subject=english, hours_per_week=Decimal(3), split_into_subgroups=True
-    )
-    start = cast.year.start_date
-    alekseev = _pupil(cast, "Алексеев", "Андрей", "m", a, start)
-    borisova = _pupil(cast, "Борисова", "Белла", "f", a, start)
-    volkov = _pupil(cast, "Волков", "Виктор", "m", a, dt.date(2027, 1, 12))
-    grigoriev = _pupil(cast, "Григорьев", "Глеб", "m", a, start)
-    dmitrieva = _pupil(cast, "Дмитриева", "Дарья", "f", a, start)
-    pupil_leave(actor=admin, pupil=borisova, date=dt.date(2026, 11, 20), reason="переезд, приказ № 12")
-    group1 = services.subgroup_create(actor=admin, school_class=a, name="Группа 1", pupils=[alekseev, borisova])
-    group2 = services.subgroup_create(
-        actor=admin, school_class=a, name="Группа 2", pupils=[volkov, grigoriev, dmitrieva]
-    )
-    english1 = services.assignment_create(
-        actor=admin, school_class=a, subject=english, teacher=cast.teacher, hours_per_week=Decimal(3), subgroup=group1
-    )
-    english2 = services.assignment_create(
-        actor=admin, school_class=a, subject=english, teacher=cast.other_teacher, hours_per_week=Decimal(3),
-        subgroup=group2,
-    )  # fmt: skip
-    pe_a = services.assignment_create(
-        actor=admin, school_class=a, subject=pe, teacher=cast.other_teacher, hours_per_week=Decimal(2)
-    )
+    admin = cast.admin
+    c = seventh_grade(cast)
+    english1, english2, pe_a = c.english1, c.english2, c.pe_a
+    alekseev, borisova, volkov, grigoriev, dmitrieva = c.alekseev, c.borisova, c.volkov, c.grigoriev, c.dmitrieva
     for assignment, pupil, value in [
         (english1, alekseev, "4"), (cast.math_a, alekseev, "5"), (pe_a, alekseev, "зч"),
         (english1, borisova, "3"),
@@ -78,7 +49,6 @@ def final(cast):
         (cast.russian_b, cast.other_pupil, "5"),
     ]:  # fmt: skip
         _year_mark(cast, assignment, pupil, value)
-    exemption_create(actor=admin, school_class=a, pupil=grigoriev, subject=pe, reason="справка № 5")
     following = services.school_year_create(
         actor=admin, school=cast.school, name="2027/2028", start_date=dt.date(2027, 9, 1), end_date=dt.date(2028, 5, 26)
     )
@@ -89,7 +59,9 @@ def final(cast):
         (grigoriev, PromotionDecision.PROMOTE, eighth),
         (dmitrieva, PromotionDecision.HOLD_BACK, None),
     ]:
-        Promotion.objects.create(year=cast.year, pupil=pupil, from_class=a, decision=decision, target_class=target)
+        Promotion.objects.create(
+            year=cast.year, pupil=pupil, from_class=cast.class_a, decision=decision, target_class=target
+        )
     Promotion.objects.create(
         year=cast.year, pupil=cast.other_pupil, from_class=cast.class_b, decision=PromotionDecision.LEAVE
     )
@@ -203,11 +175,11 @@ def test_query_count_does_not_grow(final, django_assert_num_queries):
     with django_assert_num_queries(QUERIES):
         final_data(scope, data)
     for number in range(5):
-        pupil = _pupil(final, f"Новиков{number}", "Николай", "m", final.class_a, final.year.start_date)
+        pupil = make_pupil(final, f"Новиков{number}", "Николай", "m", final.class_a, final.year.start_date)
         _year_mark(final, final.math_a, pupil, "4")
-        _pupil(final, f"Осипов{number}", "Олег", "m", final.class_b, final.year.start_date)
+        make_pupil(final, f"Осипов{number}", "Олег", "m", final.class_b, final.year.start_date)
     ninth = services.class_create(actor=final.admin, year=final.year, grade=9, letter="В")
-    _pupil(final, "Павлов", "Пётр", "m", ninth, final.year.start_date)
+    make_pupil(final, "Павлов", "Пётр", "m", ninth, final.year.start_date)
     with django_assert_num_queries(QUERIES):
         figures = final_data(scope, data)
     assert figures.total.pupils == 17

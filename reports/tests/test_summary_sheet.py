@@ -11,13 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts import services as account_services
-from accounts.tests.factories import TEST_PASSWORD
 from journal import services
 from journal.choices import PeriodKind
 from journal.models import PeriodMark, PeriodMarkKind, StudyPeriod
 from journal.services.exemptions import exemption_create
-from journal.services.movement import pupil_leave
 from reports.access import report_scope
 from reports.choices import JobStatus
 from reports.forms.summary_sheet import SummarySheetForm
@@ -26,25 +23,12 @@ from reports.render.document import cell_value
 from reports.render.summary_sheet import summary_sheet_document
 from reports.selectors.summary_sheet import summary_sheets
 
+from .seventh_grade import make_pupil, seventh_grade
+
 pytestmark = pytest.mark.django_db
 
 Q = PeriodMarkKind.PERIOD
 YEAR = PeriodMarkKind.YEAR
-
-
-def _pupil(cast, last_name: str, first_name: str, sex: str, school_class, date_from: dt.date):
-    profile = account_services.pupil_create(
-        actor=cast.admin,
-        school=cast.school,
-        username=f"p{abs(hash((last_name, first_name))) % 10**8}",
-        last_name=last_name,
-        first_name=first_name,
-        date_of_birth=dt.date(2013, 5, 1),
-        sex=sex,
-        password=TEST_PASSWORD,
-    )
-    services.enrollment_create(actor=cast.admin, pupil=profile, school_class=school_class, date_from=date_from)
-    return profile
 
 
 def _marks(cast, assignment, pupil, quarters: list[str], year: str = "") -> None:
@@ -67,35 +51,9 @@ def sheet(cast):
     Дмитриева — no marks at all, exempt from Математика in the first quarter. The cast's pupil has no marks either.
     """
     admin, a = cast.admin, cast.class_a
-    math = cast.math_a.subject
-    pe = services.subject_create(actor=admin, school=cast.school, name="Физическая культура")
-    english = services.subject_create(actor=admin, school=cast.school, name="Английский язык")
-    services.curriculum_set(actor=admin, school_class=a, subject=math, hours_per_week=Decimal(5))
-    services.curriculum_set(actor=admin, school_class=a, subject=pe, hours_per_week=Decimal(2), is_pass_fail=True)
-    services.curriculum_set(
-        actor=admin, school_class=a, subject=english, hours_per_week=Decimal(3), split_into_subgroups=True
-    )
-    start = cast.year.start_date
-    alekseev = _pupil(cast, "Алексеев", "Андрей", "m", a, start)
-    borisova = _pupil(cast, "Борисова", "Белла", "f", a, start)
-    volkov = _pupil(cast, "Волков", "Виктор", "m", a, dt.date(2027, 1, 12))
-    grigoriev = _pupil(cast, "Григорьев", "Глеб", "m", a, start)
-    dmitrieva = _pupil(cast, "Дмитриева", "Дарья", "f", a, start)
-    pupil_leave(actor=admin, pupil=borisova, date=dt.date(2026, 11, 20), reason="переезд, приказ № 12")
-    group1 = services.subgroup_create(actor=admin, school_class=a, name="Группа 1", pupils=[alekseev, borisova])
-    group2 = services.subgroup_create(
-        actor=admin, school_class=a, name="Группа 2", pupils=[volkov, grigoriev, dmitrieva]
-    )
-    english1 = services.assignment_create(
-        actor=admin, school_class=a, subject=english, teacher=cast.teacher, hours_per_week=Decimal(3), subgroup=group1
-    )
-    english2 = services.assignment_create(
-        actor=admin, school_class=a, subject=english, teacher=cast.other_teacher, hours_per_week=Decimal(3),
-        subgroup=group2,
-    )  # fmt: skip
-    pe_a = services.assignment_create(
-        actor=admin, school_class=a, subject=pe, teacher=cast.other_teacher, hours_per_week=Decimal(2)
-    )
+    c = seventh_grade(cast)
+    math, english1, english2, pe_a = c.math, c.english1, c.english2, c.pe_a
+    alekseev, borisova, volkov, grigoriev, dmitrieva = c.alekseev, c.borisova, c.volkov, c.grigoriev, c.dmitrieva
     _marks(cast, cast.math_a, alekseev, ["5", "4", "5", "5"], "5")
     _marks(cast, english1, alekseev, ["4", "4", "4", "4"], "4")
     _marks(cast, pe_a, alekseev, ["зч", "зч", "зч", "зч"], "зч")
@@ -107,7 +65,6 @@ def sheet(cast):
     _marks(cast, pe_a, volkov, ["", "", "зч", "зч"], "зч")
     _marks(cast, cast.math_a, grigoriev, ["3", "3", "3", "3"], "3")
     _marks(cast, english2, grigoriev, ["3", "3", "3", "3"], "3")
-    exemption_create(actor=admin, school_class=a, pupil=grigoriev, subject=pe, reason="справка № 5")
     first = StudyPeriod.objects.get(year=cast.year, kind=PeriodKind.QUARTER, number=1)
     exemption_create(actor=admin, school_class=a, pupil=dmitrieva, subject=math, period=first, reason="справка № 7")
     # A proposed (not set) mark is not on the sheet.
@@ -164,7 +121,7 @@ def test_graduating_grade_with_half_years_has_exam_and_final(cast):
     chemistry = services.assignment_create(
         actor=cast.admin, school_class=eleventh, subject=subject, teacher=cast.teacher, hours_per_week=Decimal(2)
     )
-    pupil = _pupil(cast, "Егоров", "Егор", "m", eleventh, cast.year.start_date)
+    pupil = make_pupil(cast, "Егоров", "Егор", "m", eleventh, cast.year.start_date)
     halves = list(StudyPeriod.objects.filter(year=cast.year, kind=PeriodKind.HALF).order_by("number"))
     for period, value in zip(halves, ["4", "5"], strict=True):
         PeriodMark.objects.create(
@@ -240,12 +197,12 @@ def test_query_count_does_not_grow(sheet, django_assert_num_queries):
     with django_assert_num_queries(QUERIES):
         summary_sheets(scope, school, progress=lambda done, total: None)
     for number in range(6):
-        pupil = _pupil(sheet, f"Новиков{number}", "Николай", "m", sheet.class_a, sheet.year.start_date)
+        pupil = make_pupil(sheet, f"Новиков{number}", "Николай", "m", sheet.class_a, sheet.year.start_date)
         _marks(sheet, sheet.math_a, pupil, ["4", "4", "5", "5"], "5")
-        other = _pupil(sheet, f"Осипов{number}", "Олег", "m", sheet.class_b, sheet.year.start_date)
+        other = make_pupil(sheet, f"Осипов{number}", "Олег", "m", sheet.class_b, sheet.year.start_date)
         _marks(sheet, sheet.russian_b, other, ["3", "4"])
     ninth = services.class_create(actor=sheet.admin, year=sheet.year, grade=9, letter="В")
-    _pupil(sheet, "Павлов", "Пётр", "m", ninth, sheet.year.start_date)
+    make_pupil(sheet, "Павлов", "Пётр", "m", ninth, sheet.year.start_date)
     with django_assert_num_queries(QUERIES):
         summary_sheets(scope, one)
     with django_assert_num_queries(QUERIES):
