@@ -21,6 +21,7 @@ from ..models import (
     PeriodMark,
     PeriodMarkKind,
     StudyPeriod,
+    SubjectExemption,
     TeachingAssignment,
 )
 from .averages import forecast, period_mark_minimum, weighted_average
@@ -56,6 +57,7 @@ class PupilRow:
     error: str = ""
     typed_value: str | None = None  # a refused entry shown again
     typed_proposed: str | None = None
+    exemption: SubjectExemption | None = None  # released from the subject for this period or the year
 
     @property
     def value(self) -> str:
@@ -104,6 +106,21 @@ class PeriodMarksPage:
     @property
     def below_minimum(self) -> int:
         return sum(1 for row in self.rows if not row.enough and not row.overridden)
+
+
+def subject_exemptions(
+    assignment: TeachingAssignment, pupil_ids: list[int], period: StudyPeriod | None
+) -> dict[int, SubjectExemption]:
+    """The pupils released from the assignment's subject for the whole year or, on a period's tab, for that period
+    (one query); a pupil exempt is never «below the minimum»."""
+    exemptions = SubjectExemption.objects.filter(
+        year_id=assignment.year_id, subject_id=assignment.subject_id, pupil_id__in=pupil_ids
+    ).order_by("period_id")
+    found: dict[int, SubjectExemption] = {}
+    for exemption in exemptions:
+        if exemption.period_id is None or (period is not None and exemption.period_id == period.pk):
+            found.setdefault(exemption.pupil_id, exemption)
+    return found
 
 
 def grade_periods(assignment: TeachingAssignment) -> list[StudyPeriod]:
@@ -239,6 +256,7 @@ def period_marks_page(assignment: TeachingAssignment, kind: str | None, period_i
     minimum = period_mark_minimum(assignment.hours_per_week)
     rows = []
     pupils = assignment_pupils_between(assignment, start, end)
+    exempt = subject_exemptions(assignment, [pupil.pk for pupil, _left_on, _spans in pupils], period)
     for number, (pupil, left_on, spans) in enumerate(pupils, start=1):
         pupil_list = marks.get(pupil.pk, [])
         average = weighted_average(pupil_list)
@@ -252,6 +270,9 @@ def period_marks_page(assignment: TeachingAssignment, kind: str | None, period_i
             enough = any(period_values.values()) and all(period_values[p.pk] for p in studied)
         else:
             enough = True
+        exemption = exempt.get(pupil.pk)
+        if exemption is not None:
+            enough = True
         rows.append(
             PupilRow(
                 pupil=pupil,
@@ -263,6 +284,7 @@ def period_marks_page(assignment: TeachingAssignment, kind: str | None, period_i
                 enough=enough,
                 mark=mine.get(pupil.pk),
                 other_marks=other_marks,
+                exemption=exemption,
             )
         )
     return PeriodMarksPage(

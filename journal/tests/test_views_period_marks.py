@@ -76,12 +76,13 @@ def test_page_queries_do_not_grow_with_pupils(client, cast, quarter, django_asse
     login(client, cast.teacher)
     marks_for(cast, [cast.pupil], ["5", "4", "4", "4"])
     # session, user+school, assignment (visibility and editor role in one), grade settings, study periods, pass/fail
-    # subject, the period's marks (with kind of work), period marks, pupils on the roll, menu: led class, unread
-    with django_assert_num_queries(11) as small:
+    # subject, the period's marks (with kind of work), period marks, pupils on the roll, their exemptions, menu: led
+    # class, unread
+    with django_assert_num_queries(12) as small:
         client.get(page_url(cast, quarter))
     pupils = more_pupils(cast, 25)
     marks_for(cast, pupils, ["5", "4", "3", "4", "5", "5"])
-    with django_assert_num_queries(11) as large:
+    with django_assert_num_queries(12) as large:
         response = client.get(page_url(cast, quarter))
     assert len(response.context["page"].rows) == 26
     assert len(large.captured_queries) == len(small.captured_queries)
@@ -190,3 +191,28 @@ def test_year_tab_shows_the_period_marks(client, cast, quarter):
         )
     page = client.get(reverse("journal:period_marks", args=[cast.math_a.pk]) + "?kind=year").context["page"]
     assert page.rows[0].other_marks[:4] == ["4", "5", "5", "5"] and page.rows[0].enough
+
+
+def test_an_exempt_pupil_is_shown_as_such_and_never_below_the_minimum(client, cast, quarter):
+    from journal import services
+    from journal.services.exemptions import exemption_create
+
+    services.curriculum_set(
+        actor=cast.admin, school_class=cast.class_a, subject=cast.math_a.subject, hours_per_week=Decimal(4)
+    )
+    other = more_pupils(cast, 1)[0]
+    marks_for(cast, [cast.pupil], ["5"])  # one mark: below the minimum
+    exemption_create(
+        actor=cast.admin, school_class=cast.class_a, pupil=other, subject=cast.math_a.subject, period=quarter,
+        reason="справка ЛФК № 3",
+    )  # fmt: skip
+    response = login(client, cast.teacher).get(page_url(cast, quarter))
+    rows = {row.pupil.pk: row for row in response.context["page"].rows}
+    assert rows[other.pk].exemption is not None and rows[other.pk].enough
+    assert rows[cast.pupil.pk].exemption is None and not rows[cast.pupil.pk].enough
+    html = response.content.decode()
+    assert "освобождение на период" in html and "справка ЛФК № 3" in html
+    # Another period's tab: the period's exemption does not apply there.
+    following = StudyPeriod.objects.get(year=cast.year, kind=quarter.kind, number=quarter.number + 1)
+    response = client.get(page_url(cast, following))
+    assert all(row.exemption is None for row in response.context["page"].rows)
