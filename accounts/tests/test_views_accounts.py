@@ -217,11 +217,16 @@ def test_profile_page_queries(client, cast, django_assert_num_queries, role, que
 
 
 # The administration: session, user+school, current year, then the summary's four counts (classes, pupils on the roll,
-# staff, weekly hours), menu: unread.
-MANAGEMENT_HOME = 8
+# staff, weekly hours), the dashboard on a school without lessons (the bells rung so far, the open correction windows,
+# their own lessons today), menu: unread. (With lessons: ejournal/tests/test_home.py.)
+MANAGEMENT_HOME = 11
 # A teacher: session, user+school, current year, their assignments, the class they lead, substitutions of the next two
-# weeks, menu: led class (read a second time: the menu does not reuse the page's), unread.
-TEACHER_HOME = 8
+# weeks, their day without lessons (today's, the unrecorded, the columns about to lock: one query each), menu: led
+# class (read a second time: the menu does not reuse the page's), unread. The class teacher adds the class's missing
+# marks (the period, the subjects, the class list, the exemptions, the lessons held, the marks). (With lessons:
+# ejournal/tests/test_home.py.)
+TEACHER_HOME = 11
+CLASSTEACHER_HOME = TEACHER_HOME + 6
 # A family: session, user+school, current year (unused by the family page), the children (visible pupils), their
 # classes today, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar), menu:
 # unread.
@@ -235,7 +240,7 @@ FAMILY_HOME = 13
         ("director", MANAGEMENT_HOME),
         ("deputy", MANAGEMENT_HOME),
         ("teacher", TEACHER_HOME),
-        ("classteacher", TEACHER_HOME),
+        ("classteacher", CLASSTEACHER_HOME),
         ("pupil_user", FAMILY_HOME),
         ("parent_user", FAMILY_HOME),
     ],
