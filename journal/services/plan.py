@@ -72,10 +72,12 @@ def _lock(assignment: TeachingAssignment) -> None:
 
 
 def lesson_held() -> Q:
-    """A lesson that took place in the journal: its record was saved, or it has marks, attendance or homework."""
+    """A lesson that took place in the journal: its record was saved, its register taken, or it has marks,
+    attendance or homework."""
     lesson = OuterRef("pk")
     return (
         Q(recorded_at__isnull=False)
+        | Q(attendance_taken_at__isnull=False)
         | Q(Exists(Mark.objects.filter(lesson=lesson)))
         | Q(Exists(Attendance.objects.filter(lesson=lesson)))
         | Q(Exists(Homework.objects.filter(lesson=lesson)))

@@ -341,6 +341,13 @@ def test_plan_vs_fact(cast):
     Mark.objects.create(lesson=rows[0], pupil=cast.pupil, value="5", updated_by=cast.teacher)
     Lesson.objects.filter(pk=rows[1].pk).update(recorded_at=dt.datetime(2026, 9, 8, 10, tzinfo=dt.UTC))
     page = plan_page(cast.math_a, today=dt.date(2026, 9, 10))
+    assert page.held == 2
+    # A register taken with nobody absent is a lesson held too (9 September).
+    Lesson.objects.filter(pk=rows[2].pk).update(attendance_taken_at=dt.datetime(2026, 9, 9, 10, tzinfo=dt.UTC))
+    page = plan_page(cast.math_a, today=dt.date(2026, 9, 10))
+    assert page.held == 3 and page.past_without_record == 0
+    Lesson.objects.filter(pk=rows[2].pk).update(attendance_taken_at=None)
+    page = plan_page(cast.math_a, today=dt.date(2026, 9, 10))
     assert page.planned_hours == 4
     assert page.curriculum_hours == Decimal(170)  # 5 h × 34 weeks
     assert page.laid_out == 5
