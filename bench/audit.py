@@ -12,7 +12,9 @@ median wall and CPU time over ``--runs`` requests and the queries of:
 - the whole school's control page for a month (the last whole month before today; target < 2 s);
 - the same for the first quarter (no target: the thorough check at a period's end);
 - a teacher's drill-down for the month (the teacher with the most findings; target < 300 ms);
-- a class teacher's page for their class for the month.
+- a class teacher's page for their class for the month;
+- the weekly remarks task for the whole school (``record_weekly_remarks`` for last week; target < 10 s), each timed
+  run rolled back so that it records the week's remarks, and a second run that creates nothing.
 
 The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway PostgreSQL database created and dropped
 on that server; the development database is never touched. Settings: ejournal.settings_test (DEBUG off, as in
@@ -28,7 +30,7 @@ from io import StringIO
 
 from common import Timing, ok, print_figures, profile_call, throwaway_database  # first: sets Django up
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -41,6 +43,7 @@ from reports.access import report_scope
 from reports.selectors.audit import base
 from reports.selectors.audit.base import AuditContext, run_audit
 from reports.selectors.audit.summary import teacher_summary
+from reports.services.remarks import record_weekly_remarks
 
 TARGETS_MS = {"control_month": 2000, "teacher_month": 300}
 
@@ -141,6 +144,36 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
             figures[f"{label}_queries"] = count
             if profile and label.startswith(profile):
                 profile_call(label, lambda get=get: get(0), "reports|journal")
+
+        # The weekly remarks task for the whole school (target < 10 s): each timed run is rolled back, so that every
+        # one is Monday's first run (it records the week's remarks); then, committed, a second run (creates nothing).
+        school = deputy.school
+
+        def record(_n):
+            with transaction.atomic():
+                done = record_weekly_remarks(school=school, today=today)
+                transaction.set_rollback(True)
+            return done
+
+        remarks_runs = max(1, min(runs, 3))  # several seconds each
+        recorded = record(0)
+        timing = Timing(record, remarks_runs)
+        count = _queries(lambda: record(0))
+        verdict = " ok" if timing.wall < 10_000 else " OVER 10000 ms"
+        print(
+            f"  remarks_task       median {timing.wall / 1000:.2f} s (CPU {timing.cpu / 1000:.2f} s) "
+            f"{count:4d} queries, week of {recorded.week:%d.%m.%Y}: {recorded.created} remarks{verdict}"
+        )
+        record_weekly_remarks(school=school, today=today)
+        again = Timing(lambda _n: record_weekly_remarks(school=school, today=today), 1)
+        print(f"  remarks_task again {again.wall / 1000:.2f} s (CPU {again.cpu / 1000:.2f} s): nothing new")
+        if profile == "remarks":
+            profile_call("remarks", lambda: record(0), "reports|journal")
+        figures["remarks_task_s"] = round(timing.wall / 1000, 2)
+        figures["remarks_task_cpu_s"] = round(timing.cpu / 1000, 2)
+        figures["remarks_task_queries"] = count
+        figures["remarks_created"] = recorded.created
+        figures["remarks_again_s"] = round(again.wall / 1000, 2)
     return figures
 
 
@@ -148,7 +181,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=1000, help="pupils in the demo school (default 1000)")
     parser.add_argument("--runs", type=int, default=7, help="requests per page (median)")
-    parser.add_argument("--profile", metavar="PAGE", help="print a cProfile of one request: control, teacher, class")
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="print a cProfile of one request: control, teacher, class; or of the remarks task: remarks",
+    )
     args = parser.parse_args()
     print_figures("audit", run(args.pupils, args.runs, args.profile))
 

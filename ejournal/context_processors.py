@@ -43,7 +43,15 @@ def _management_items(user) -> list:
         (_("Расписание"), reverse("journal:timetable_index")),
         (_("Учебный год"), year_items),
         (_("Люди"), people_items),
-        (_("Отчёты"), reverse("reports:index")),
+        (
+            _("Отчёты"),
+            [
+                (_("Все отчёты"), reverse("reports:index")),
+                (_("Контроль ведения журнала"), reverse("reports:audit")),
+                (_("Справки по итогам проверки"), reverse("reports:audit-statements")),
+                (_("Еженедельные замечания"), reverse("reports:audit-remarks")),
+            ],
+        ),
         (_("Дневник"), diary_items),
     ]
     return items
@@ -75,7 +83,16 @@ def navigation(request: HttpRequest) -> dict:
                     ],
                 )
             )
-        items.append((_("Отчёты"), reverse("reports:index")))
+        items.append(
+            (
+                _("Отчёты"),
+                [
+                    (_("Отчёты"), reverse("reports:index")),
+                    (_("Мои справки по итогам проверки"), reverse("reports:audit-statements")),
+                    (_("Мои замечания по журналу"), reverse("reports:audit-remarks")),
+                ],
+            )
+        )
         items.append((_("Учебный год"), reverse("journal:year_detail")))
     else:
         if user.role in (Role.PUPIL, Role.PARENT):

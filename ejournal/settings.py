@@ -244,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diary.tasks.send_weekly_digests",
         "schedule": crontab(minute=20),
     },
+    # The audit's weekly remarks (reports/tasks.py): hourly, so that each school's are recorded on Monday soon after
+    # 05:00 in its own time zone (once a week per school; idempotent).
+    "reports-record-weekly-remarks": {
+        "task": "reports.tasks.record_weekly_remarks",
+        "schedule": crontab(minute=10),
+    },
 }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -14,6 +14,9 @@ from diary.selectors.pupils import family_children
 from journal import selectors as journal_selectors
 from journal.selectors import teacher_day
 from journal.selectors.substitution import teacher_substitutions
+from reports.selectors.dashboard import last_audit
+from reports.selectors.remarks import open_remarks
+from reports.selectors.statements import statements_awaiting, unacknowledged_statements
 
 
 @login_required
@@ -33,6 +36,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["unrecorded_today_count"] = sum(len(row.lessons) for row in context["unrecorded_today"])
         context["edit_windows"] = teacher_day.open_edit_windows(user.school)
         context["todays_lessons"] = teacher_day.todays_lessons(user, today)
+        if user.school_id is not None:  # the deputy's control of the journal: the last audit, the справки not yet read
+            context["last_audit"] = last_audit(user.school, today)
+            context["awaiting_statements"] = list(statements_awaiting(user.school))
         return render(request, "ejournal/home_management.html", context)
     if user.role == Role.TEACHER:
         context["assignments"] = list(journal_selectors.teacher_assignments(user, year)) if year else []
@@ -42,6 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["unrecorded"] = teacher_day.unrecorded_lessons(user, today)
         context["locking_soon"] = teacher_day.locking_soon(user, today)
         context["class_marks"] = teacher_day.class_missing_marks(led_class, today) if led_class else None
+        # The deputy's control reaching the teacher: open weekly remarks, справки to acknowledge.
+        context["open_remarks"] = open_remarks(user)
+        context["pending_statements"] = list(unacknowledged_statements(user))
         return render(request, "ejournal/home_teacher.html", context)
     if user.role in (Role.PUPIL, Role.PARENT):
         # The same children as the diary's switcher: exactly those whose diary opens (diary.access.family_pupils).

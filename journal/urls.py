@@ -106,6 +106,7 @@ assignment_urls = [
 grid_urls = [
     path("cell/", grid.grid_cell, name="grid_cell"),
     path("lessons/<id:pk>/", grid.grid_lesson, name="grid_lesson"),
+    path("lessons/<id:pk>/attendance/", grid.grid_attendance_taken, name="grid_attendance_taken"),
     path(
         "lessons/<id:lesson_pk>/pupils/<id:pupil_pk>/history/",
         grid.grid_cell_history,

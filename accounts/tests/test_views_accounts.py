@@ -218,14 +218,16 @@ def test_profile_page_queries(client, cast, django_assert_num_queries, role, que
 
 # The administration: session, user+school, current year, then the summary's four counts (classes, pupils on the roll,
 # staff, weekly hours), the dashboard on a school without lessons (the bells rung so far, the open correction windows,
-# their own lessons today), menu: unread. (With lessons: ejournal/tests/test_home.py.)
-MANAGEMENT_HOME = 11
+# their own lessons today), the audit (the last справка, the weekly remarks' counts, the справки awaiting
+# acknowledgement), menu: unread. (With lessons: ejournal/tests/test_home.py.)
+MANAGEMENT_HOME = 14
 # A teacher: session, user+school, current year, their assignments, the class they lead, substitutions of the next two
-# weeks, their day without lessons (today's, the unrecorded, the columns about to lock: one query each), menu: led
+# weeks, their day without lessons (today's, the unrecorded, the columns about to lock: one query each), the audit's
+# open remarks and справки to acknowledge, menu: led
 # class (read a second time: the menu does not reuse the page's), unread. The class teacher adds the class's missing
 # marks (the period, the subjects, the class list, the exemptions, the lessons held, the marks). (With lessons:
 # ejournal/tests/test_home.py.)
-TEACHER_HOME = 11
+TEACHER_HOME = 13
 CLASSTEACHER_HOME = TEACHER_HOME + 6
 # A family: session, user+school, current year (unused by the family page), the children (visible pupils), their
 # classes today, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar), menu:

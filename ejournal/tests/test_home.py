@@ -166,12 +166,13 @@ def test_anonymous_goes_to_login(client, cast):
 # lessons, the bells, the grades' schemes, the periods for the links); the unrecorded ones (the lessons, the schemes,
 # the periods); the columns about to lock (the lessons, the grades' weeks, the special days, the schemes, the
 # periods). The class teacher adds the class's missing marks (the period, the subjects, the class list, the
-# exemptions, the lessons held, the marks).
-TEACHER_HOME = 3 + 3 + 4 + 3 + 5 + 2
+# exemptions, the lessons held, the marks). The audit's: open remarks, справки to acknowledge.
+TEACHER_HOME = 3 + 3 + 4 + 3 + 5 + 2 + 2
 CLASSTEACHER_HOME = TEACHER_HOME + 6
 # The administration: the summary's four counts; today's lessons without a topic (the bells rung, the lessons, the
-# schemes, the periods); the open windows; their own lessons today (none: one query).
-MANAGEMENT_HOME = 3 + 4 + 4 + 1 + 1 + 1
+# schemes, the periods); the open windows; their own lessons today (none: one query); the audit's: the last справка,
+# the weekly remarks' counts, the справки awaiting acknowledgement.
+MANAGEMENT_HOME = 3 + 4 + 4 + 1 + 1 + 1 + 3
 
 
 def more_of_everything(cast):
@@ -232,3 +233,37 @@ def test_the_password_login_lands_on_the_day(client, cast):
     )
     assert response.status_code == 302 and response.url == reverse("home")
     assert "Уроки сегодня" in client.get(reverse("home")).content.decode()
+
+
+# The deputy's control reaching the teacher --------------------------------------------------------------------------
+
+
+def test_the_teacher_sees_open_remarks_and_the_справки_to_acknowledge_and_the_deputy_the_figures(client, cast):
+    from reports.models import AuditRemark
+    from reports.services.remarks import record_weekly_remarks
+    from reports.services.statements import statement_acknowledge, statement_create, statement_send
+
+    Planted(cast)
+    lesson(cast.math_a, day=dt.date(2026, 11, 17))  # last week, no topic: a remark on Monday
+    with time_machine.travel(dt.datetime(2026, 11, 23, 6, 0, tzinfo=MSK), tick=False):
+        record_weekly_remarks(school=cast.school)
+    remark = AuditRemark.objects.get(teacher=cast.teacher, check_slug="no_topic", day=dt.date(2026, 11, 17))
+    statement = statement_create(
+        actor=cast.deputy, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 24), teacher_ids=[cast.teacher.pk],
+        class_teacher_ids=[],
+    )  # fmt: skip
+    statement_send(actor=cast.deputy, statement=statement)
+
+    html = page(client, cast.teacher)
+    assert "Замечания по ведению журнала" in html and remark.text in html
+    assert f"Справка № {statement.number}" in html and "Ознакомлен(а)" in html
+    html = page(client, cast.deputy)
+    assert "Итоги последней проверки" in html and f"Справка № {statement.number}" in html
+    assert "из 1 не ознакомлены" in html
+
+    statement_acknowledge(actor=cast.teacher, statement=statement)
+    assert "Ознакомлен(а)" not in page(client, cast.teacher)
+    assert "Все отправленные справки прочитаны." in page(client, cast.deputy)
+    # Another teacher sees neither the remark nor the справка.
+    html = page(client, cast.other_teacher)
+    assert remark.text not in html and f"Справка № {statement.number}" not in html

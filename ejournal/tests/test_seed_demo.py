@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,11 +42,32 @@ def class_of(pupil: PupilProfile) -> SchoolClass:
     return Enrollment.objects.get(pupil=pupil).school_class
 
 
+# The demo school is seeded once for the module (about 10 s; 60 pupils) and each test that reads it runs in its own
+# savepoint inside the seeding transaction (pytest-django's ``db``), so what a test writes is undone as before and
+# the whole school at the end. The module runs in one xdist process (`make test`), so it is seeded once in all.
+pytestmark = pytest.mark.xdist_group("seed_demo")
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", pupils=60, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("seed_demo", pupils=60, stdout=out)
-    return out.getvalue()
+def demo(seeded_demo, db):
+    return seeded_demo
+
+
+# First: the demo tests share one seeded school, present until the end of the module.
+@pytest.mark.django_db
+def test_too_few_pupils_is_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", pupils=10, stdout=StringIO())
+    assert not School.objects.exists()
 
 
 def test_fixed_accounts_have_their_roles(demo):
@@ -263,13 +285,6 @@ def test_if_empty_creates_nothing_the_second_time(demo):
         call_command("seed_demo", pupils=60, stdout=StringIO())
 
 
-@pytest.mark.django_db
-def test_too_few_pupils_is_refused():
-    with pytest.raises(CommandError):
-        call_command("seed_demo", pupils=10, stdout=StringIO())
-    assert not School.objects.exists()
-
-
 @pytest.mark.parametrize(
     ("today", "start_year"),
     [(dt.date(2026, 11, 22), 2026), (dt.date(2027, 3, 1), 2026), (dt.date(2027, 7, 1), 2027)],
@@ -299,3 +314,42 @@ def test_year_calendar_2026():
     assert calendar.quarters[0] == (dt.date(2026, 9, 1), dt.date(2026, 10, 23))
     assert calendar.quarters[1] == (dt.date(2026, 11, 2), dt.date(2026, 12, 26))
     assert calendar.quarters[3][1] == dt.date(2027, 5, 26)
+
+
+def test_the_audit_finds_the_demos_planted_lapses_and_little_else(demo):
+    """The demo's journal is kept well but for three careless teachers' lapses of the last four weeks
+    (journal.demo.lapses): each check the demo is meant to show finds one at least, the lessons' lapses are all
+    theirs, and накопляемость flags few pupils (the teachers ask everyone every few lessons)."""
+    from journal.demo.lapses import WINDOW_DAYS, careless_teachers
+    from journal.lock import school_today
+    from journal.models import Lesson
+    from reports.access import report_scope
+    from reports.selectors.audit.base import AuditContext, run_audit
+
+    year = SchoolYear.objects.get()
+    deputy = User.objects.get(username="deputy")
+    today = school_today(deputy.school)
+    start = today - dt.timedelta(days=WINDOW_DAYS)
+    held = Lesson.objects.filter(assignment__year=year, date__gte=start, date__lt=today)
+    if not held.exists() or start - dt.timedelta(days=7) < year.start_date:
+        return  # the summer, the first weeks of the year: not every lapse has its lessons yet
+    assert 0 < held.filter(attendance_taken_at__isnull=True).count() <= 10  # a handful
+    result = run_audit(AuditContext(scope=report_scope(deputy), start=start, end=today, today=today))
+    found = result.by_check()
+    planted = ["no_topic", "no_homework", "no_attendance", "late_record", "late_homework", "late_marks"]
+    for check in [*planted, "control_unmarked", "plan_missing"]:
+        assert found[check], check
+    fixed, others = careless_teachers(year)
+    careless = {fixed, *others}
+    for check in ["no_topic", "no_homework", "no_attendance", "late_record", "late_homework"]:
+        assert {finding.teacher_id for finding in found[check]} <= careless, check
+    assert {finding.teacher_id for finding in found["control_unmarked"]} <= set(others)
+    # The control works are marked for everyone present but at one lesson.
+    assert len({finding.lesson_id for finding in found["control_unmarked"]}) == 1
+    pairs = sum(
+        len(assignment_pupils(assignment, today))
+        for assignment in TeachingAssignment.objects.filter(year=year).select_related("school_class", "subgroup")
+    )
+    assert len(found["few_marks"]) + len(found["mark_gap"]) <= 0.03 * pairs + 10
+    lapses = sum(len(found[check]) for check in planted)
+    assert 10 <= lapses <= 100

@@ -2,8 +2,9 @@
 
 ``seed`` builds the school and its people (``school``), their movement through the autumn (``movement``), a
 conflict-free timetable with the year's lessons (``timetable``), the КТП of the assignments (``plan``), and the
-marks, absences, topics and homework of the lessons held so far, as planned (``journal``), with the marks of the
-periods already over and a few exemptions from subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
+marks, absences, topics and homework of the lessons held so far, as planned (``journal``), with three careless
+teachers' lapses of the last four weeks for the deputy's audit (``lapses``), the marks of the periods already over
+and a few exemptions from subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
 """
 
 import datetime as dt

@@ -61,6 +61,18 @@ PASS_FAIL_SUBJECTS = frozenset(
     {"Основы религиозных культур и светской этики", "Основы духовно-нравственной культуры народов России"}
 )
 
+# Subjects that give no homework (and no subject does in the first grade, СанПиН 1.2.3685-21): the audit's rule
+# (reports.selectors.audit.records.subject_sets_homework) for the demo's subjects.
+NO_HOMEWORK_SUBJECTS = frozenset(
+    {
+        "Изобразительное искусство",
+        "Музыка",
+        "Труд (технология)",
+        "Основы безопасности и защиты Родины",
+        "Физическая культура",
+    }
+)
+
 # Subjects taught in two subgroups, and the grades where the class splits.
 SPLIT_SUBJECTS: dict[str, range] = {
     "Иностранный язык (английский)": range(2, 12),

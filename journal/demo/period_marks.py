@@ -82,7 +82,7 @@ def _moment(rng: random.Random, zone, day: dt.date, now: dt.datetime) -> dt.date
     return min(moment, now - dt.timedelta(minutes=1))
 
 
-JUDGEMENT_SHARE = 0.03  # of the marks whose average is a little above a whole number
+JUDGEMENT_SHARE = 0.02  # of the marks whose average is a little above a whole number
 
 
 def seed_period_marks(*, year: SchoolYear, today: dt.date) -> dict:

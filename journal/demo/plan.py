@@ -6,8 +6,9 @@ work of each line, and it ends with a control work (a dictation in Russian, an e
 gets its plan line (``Lesson.plan_topic``, as «Назначить темы урокам» does); ``seed_journal`` then records the held
 lessons as planned, so an open lesson ahead opens with the plan's topic, kind of work and homework filled in.
 
-A few assignments are deliberately left without a КТП (``WITHOUT_PLAN``), for the deputy's audit («КТП missing»);
-the fixed demo accounts' own assignments always have one. The plan's history rows say that the teacher wrote it
+A few assignments are deliberately left without a КТП (``WITHOUT_PLAN``), for the deputy's audit («КТП missing»):
+assignments of the demo's careless teachers (``journal.demo.lapses``); the fixed demo accounts' own assignments
+always have one. The plan's history rows say that the teacher wrote it
 in the last days of August.
 """
 
@@ -19,6 +20,7 @@ from collections import defaultdict
 from journal.models import Lesson, PlanTopic, SchoolYear, TeachingAssignment, WorkType
 
 from .journal import HOMEWORK, _topics
+from .lapses import careless_teachers
 from .school import FIXED_USERNAMES
 
 SEED = 20261202
@@ -75,7 +77,10 @@ def seed_plans(*, year: SchoolYear) -> dict:
         Lesson.objects.filter(assignment__year=year).order_by("date", "number").values_list("assignment_id", "pk")
     ):
         lessons[assignment_id].append(lesson_id)
+    # The careless teachers of the demo (journal.demo.lapses) are the ones without a КТП, if they teach.
+    _fixed, careless = careless_teachers(year)
     candidates = [a for a in assignments if a.teacher.username not in FIXED_USERNAMES and lessons[a.pk]]
+    candidates = [a for a in candidates if a.teacher_id in careless] or candidates
     skipped = {a.pk for a in rng.sample(candidates, min(WITHOUT_PLAN, len(candidates)))}
 
     zone = zoneinfo.ZoneInfo(year.school.time_zone)

@@ -12,6 +12,7 @@ from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import PupilProfile
@@ -74,6 +75,14 @@ class LessonRecordForm(forms.Form):
         help_text=_("Новые отметки за урок получают этот вид работы и его вес."),
     )
     is_control = forms.BooleanField(label=_("Контрольная работа"), required=False)
+    attendance_taken = forms.BooleanField(
+        label=_("Посещаемость отмечена"),
+        required=False,
+        help_text=_(
+            "Отметьте, когда все присутствуют или отсутствующие уже отмечены в столбце урока. "
+            "Пропуск или опоздание, внесённые в журнал, отмечают посещаемость сами."
+        ),
+    )
     homework_text = forms.CharField(
         label=_("Домашнее задание"),
         required=False,
@@ -102,14 +111,26 @@ class LessonRecordForm(forms.Form):
         homework: Homework | None = None,
         read_only: bool = False,
         plan_homework: bool = False,
+        attendance_editable: bool = False,
+        attendance_codes: bool = False,
         **kwargs,
     ):
-        """``plan_homework``: the lesson has no homework yet, so a planned one may fill in the new one."""
+        """``plan_homework``: the lesson has no homework yet, so a planned one may fill in the new one.
+
+        «Посещаемость отмечена» (``attendance_taken``): checked once the lesson is stamped (then it is only shown:
+        the stamp records when the register was first taken and is not taken back). Not stamped yet, it is checked
+        by default only where the register visibly was taken — absences or lateness are entered in the column
+        (``attendance_codes``: rows written before the stamp existed) — and offered only while attendance may be
+        entered (``attendance_editable``: the lesson day has come and the marks' lock has not closed it). An empty
+        column is never ticked for the teacher: «all present» is the teacher's word, not a default.
+        """
+        stamped = lesson.attendance_taken_at is not None
         initial = {
             "topic": lesson.topic,
             "plan_topic": lesson.plan_topic_id,
             "work_type": lesson.work_type_id,
             "is_control": lesson.is_control,
+            "attendance_taken": stamped or (attendance_editable and attendance_codes),
         }
         chosen_pupils = [pupil.pk for pupil in homework.pupils.all()] if homework is not None else []
         if homework is not None:
@@ -131,6 +152,14 @@ class LessonRecordForm(forms.Form):
         self.fields["homework_pupils"].queryset = PupilProfile.objects.filter(
             pk__in=[pupil.pk for pupil in pupils]
         ).select_related("user")
+        taken = self.fields["attendance_taken"]
+        if stamped:
+            taken.disabled = True
+            moment = timezone.localtime(lesson.attendance_taken_at)
+            taken.help_text = _("Отмечена %(when)s.") % {"when": f"{moment:%d.%m.%Y %H:%M}"}
+        elif not attendance_editable:
+            taken.disabled = True
+            taken.help_text = _("Посещаемость отмечается в день урока и позже, пока отметки урока не закрыты.")
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
@@ -140,6 +169,7 @@ class LessonRecordForm(forms.Form):
             Field("topic", autofocus=True),
             "plan_topic",
             Row(Column("work_type", css_class="col-sm-8"), Column("is_control", css_class="col-sm-4 pt-sm-4")),
+            "attendance_taken",
             "homework_text",
             Field("homework_due_date", css_class="w-auto"),
             HTML(

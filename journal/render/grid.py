@@ -90,6 +90,8 @@ def _column_header(column: GridColumn, lesson_url: str) -> str:
         marks.append(f'<span class="k" title="{_("контрольная работа")}">К</span>')
     if column.has_homework:
         marks.append(f'<span class="hw" title="{_("задано домашнее задание")}">д</span>')
+    if column.attendance_taken:
+        marks.append(f'<span class="at" title="{_("посещаемость отмечена")}">✓</span>')
     if taught:
         marks.append(f'<span class="sb" title="{_("замена")}">з</span>')
     if column.state == ColumnState.LOCKED:
@@ -148,6 +150,7 @@ def grid_table(grid: Grid, *, can_edit: bool, period_title: str = "", period_mar
     out = [
         '<table class="gr" id="grid"',
         f' data-cell-url="{reverse("journal:grid_cell")}"' if can_edit else "",
+        f' data-attendance-url="{reverse("journal:grid_attendance_taken", args=[PLACEHOLDER])}"' if can_edit else "",
         f' data-history-url="{reverse("journal:grid_cell_history", args=[PLACEHOLDER, PLACEHOLDER + 1])}"',
         f' data-period="{grid.period.pk}"' if grid.period else "",
         ' data-placeholder="',
@@ -227,4 +230,7 @@ def script_messages() -> dict[str, str]:
         "secondNeedsFirst": _("Вторая отметка ставится только после первой: сначала поставьте первую."),
         "space": _("пробел"),
         "refusedAbove": _("не записано: причина — в строке выше"),
+        # «в» (все присутствуют): the column's register is taken, apart from the absences entered.
+        "attendanceTaken": _("Посещаемость урока отмечена: все присутствуют, кроме отмеченных."),
+        "attendanceSaving": _("Отмечаю посещаемость урока…"),
     }

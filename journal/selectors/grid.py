@@ -106,6 +106,7 @@ class GridColumn:
     taught_by: str = ""  # the substitute who taught it, if any
     has_homework: bool = False
     missing: int | None = None  # a control work: present pupils still without a mark
+    attendance_taken: bool = False  # Lesson.attendance_taken_at is set: the register was taken
 
     @property
     def topic_short(self) -> str:
@@ -305,6 +306,7 @@ class LessonHead:
     taught_by: str
     has_homework: bool
     window_until: dt.datetime | None
+    attendance_taken: bool = False
 
 
 def _short_name(username: str, last: str, first: str, middle: str) -> str:
@@ -323,7 +325,8 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
         f" u.last_name, u.first_name, u.middle_name,"
         f" EXISTS (SELECT 1 FROM {table(Homework)} h WHERE h.lesson_id = l.id AND h.text <> ''),"
         f" (SELECT MAX(w.valid_until) FROM {table(EditWindow)} w WHERE w.assignment_id = l.assignment_id"
-        "  AND w.valid_until > %s AND (w.lesson_id IS NULL OR w.lesson_id = l.id))"
+        "  AND w.valid_until > %s AND (w.lesson_id IS NULL OR w.lesson_id = l.id)),"
+        " l.attendance_taken_at"
         f" FROM {table(Lesson)} l LEFT JOIN {table(PlanTopic)} pt ON pt.id = l.plan_topic_id"
         f" LEFT JOIN {table(WorkType)} wt ON wt.id = l.work_type_id LEFT JOIN {table(User)} u ON u.id = l.taught_by_id"
         ' WHERE l.assignment_id = %s AND l."date" >= %s AND l."date" <= %s ORDER BY l."date", l.number',
@@ -335,7 +338,7 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
         ],
     )
     heads = []
-    for pk, day, number, control, topic, plan_title, work, taught_id, *names, homework, window in rows:
+    for pk, day, number, control, topic, plan_title, work, taught_id, *names, homework, window, taken in rows:
         lesson = Lesson(
             pk=pk, assignment=assignment, date=as_date(day), number=number, is_control=bool(control), topic=topic
         )
@@ -347,6 +350,7 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
                 taught_by=_short_name(*names) if taught_id else "",
                 has_homework=bool(homework),
                 window_until=as_datetime(window),
+                attendance_taken=taken is not None,
             )
         )
     return heads
@@ -413,6 +417,7 @@ def _columns(heads: list[LessonHead], today: dt.date, calendar: GradeCalendar | 
                 work_type=head.work_type,
                 taught_by=head.taught_by,
                 has_homework=head.has_homework,
+                attendance_taken=head.attendance_taken,
             )
         )
     return columns

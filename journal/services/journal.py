@@ -11,6 +11,10 @@ ahead of the lesson (a topic planned from the КТП), because the regulations' 
 [003 §2.8]) are a matter for the deputy's timeliness audit, which reads their history, not a lock.
 A closed year refuses everything.
 
+Attendance taken: the journal keeps absences and lateness only, so ``Lesson.attendance_taken_at`` records when the
+register was first taken — stamped by attendance_set (a code written) and by lesson_attendance_taken (the teacher's
+«все присутствуют» / «Посещаемость отмечена»), under the marks' lock, never by saving the topic alone.
+
 The lesson page saves its record and its homework together (lesson_record_and_homework_set): one transaction
 around the two services, so a refused homework leaves the topic as it was.
 
@@ -344,7 +348,8 @@ def attendance_set(*, actor: User, lesson: Lesson, pupil: PupilProfile, code: st
     (edit_state), except that the class teacher may change the reason of an absence for 30 days after the lesson
     (reason_correction_allowed); the pupil belonged to the class on the date; a pupil who already has a mark for
     the lesson cannot be marked absent for the whole lesson unless every such mark is of a kind that allows it.
-    Clearing a cell that was never written writes nothing and returns an unsaved empty row.
+    Clearing a cell that was never written writes nothing and returns an unsaved empty row. A code written stamps
+    the lesson's «attendance taken» (``Lesson.attendance_taken_at``) if it is not stamped yet.
     """
     ensure_lesson_editor(actor, lesson)
     code = code or ""
@@ -376,6 +381,8 @@ def attendance_set(*, actor: User, lesson: Lesson, pupil: PupilProfile, code: st
                 % {"pupil": pupil, "marks": ", ".join(marked)}
             )
 
+    if code:
+        _attendance_taken_stamp(lesson)  # an absence or lateness entered: the register of the lesson was taken
     if row is None:
         row = Attendance(lesson=lesson, pupil=pupil, code=code, updated_by=actor)
         row._history_user = actor
@@ -391,6 +398,36 @@ def attendance_set(*, actor: User, lesson: Lesson, pupil: PupilProfile, code: st
     row.full_clean(exclude=["lesson", "pupil", "updated_by"], validate_unique=False, validate_constraints=False)
     row.save(update_fields=["code", "updated_by", "updated_at"])
     return row
+
+
+def _attendance_taken_stamp(lesson: Lesson) -> None:
+    """Stamp when the register of the lesson was first taken: once, by a conditional update (a second stamp, or two at
+    once, change nothing). ``Lesson.attendance_taken_at`` tells a lesson where all came from one where nobody took
+    the register: the journal stores absences and lateness only."""
+    if lesson.attendance_taken_at is not None:
+        return
+    now = timezone.now()
+    if Lesson.objects.filter(pk=lesson.pk, attendance_taken_at__isnull=True).update(attendance_taken_at=now):
+        lesson.attendance_taken_at = now
+    else:
+        lesson.attendance_taken_at = Lesson.objects.values_list("attendance_taken_at", flat=True).get(pk=lesson.pk)
+
+
+@transaction.atomic
+def lesson_attendance_taken(*, actor: User, lesson: Lesson) -> Lesson:
+    """The teacher confirms the register of the lesson is taken: everybody is present, apart from the absences and
+    lateness entered (if any). Stamps ``attendance_taken_at`` the first time; later confirmations change nothing.
+
+    Attendance is under the marks' rules: the lesson's teacher, class teacher or substitute; not a lesson to come,
+    not after the 10-working-day lock (unless an edit window is open), not in a closed year.
+    """
+    ensure_lesson_editor(actor, lesson)
+    ensure_year_writable(lesson.assignment.year)
+    if lesson.attendance_taken_at is not None:
+        return lesson
+    _ensure_marks_editable(lesson)
+    _attendance_taken_stamp(lesson)
+    return lesson
 
 
 # The lesson record -------------------------------------------------------------------------------------------------
@@ -605,8 +642,12 @@ def lesson_record_and_homework_set(
     homework_pupils: Iterable[PupilProfile] = (),
     homework: Homework | None = None,
     homework_due_date: dt.date | None = None,
+    attendance_taken: bool = False,
 ) -> Lesson:
     """Write the whole lesson record and one homework at once, as the lesson page submits them: all or nothing.
+
+    ``attendance_taken``: the teacher ticked «Посещаемость отмечена» (lesson_attendance_taken); not ticked leaves
+    the stamp as it is (saving the topic never stamps attendance by itself).
 
     A topic left empty with a КТП topic chosen takes the КТП topic's title. A homework text gives ``homework``
     (a new one when None) to the whole class or to ``homework_pupils``, due on ``homework_due_date`` (None: the
@@ -631,4 +672,6 @@ def lesson_record_and_homework_set(
         )
     elif homework is not None:
         homework_remove(actor=actor, homework=homework)
+    if attendance_taken:
+        lesson_attendance_taken(actor=actor, lesson=lesson)
     return lesson

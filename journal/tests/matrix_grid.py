@@ -32,4 +32,5 @@ MATRIX_ENTRIES: dict = {
     "journal:grid_cell_history": (lambda c: [a_lesson(c).pk, c.pupil.pk], JOURNAL_PAGE),
     # POST only: the method is refused before anything is looked up; in JSON, signed out too (401, no redirect).
     "journal:grid_cell": (None, {"anonymous": 401, "*": NOT_ALLOWED}),
+    "journal:grid_attendance_taken": (lambda c: [a_lesson(c).pk], {"anonymous": 401, "*": NOT_ALLOWED}),
 }

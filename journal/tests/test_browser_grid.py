@@ -117,7 +117,7 @@ def add_pupils(cast, names: list[str]) -> None:
 
 
 # The physical keys of the Russian ЙЦУКЕН layout: what a Russian keyboard reports as KeyboardEvent.code.
-RUSSIAN_KEYS = {"н": "KeyY", "о": "KeyJ", "п": "KeyG", "б": "Comma", "у": "KeyE"}
+RUSSIAN_KEYS = {"н": "KeyY", "о": "KeyJ", "п": "KeyG", "б": "Comma", "у": "KeyE", "в": "KeyD"}
 
 
 def type_russian(page, text: str) -> None:
@@ -436,3 +436,118 @@ def test_the_deputy_replaces_a_teachers_lessons_with_the_conflicts_shown_first(
         lessons[2].pk: cast.other_teacher.pk,
         lessons[3].pk: cast.other_teacher.pk,
     }
+
+
+class KeyCounter:
+    """Every key the teacher presses, counted: a press, each character typed, each Russian letter."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def press(self, key: str) -> None:
+        self.count += 1
+        self.page.keyboard.press(key)
+
+    def type(self, text: str) -> None:
+        self.count += len(text)
+        self.page.keyboard.type(text)
+
+    def russian(self, text: str) -> None:
+        self.count += len(text)
+        type_russian(self.page, text)
+
+
+def test_a_planned_lesson_is_recorded_from_the_grid_in_at_most_45_keys(browser, live_server, transactional_db, cast):
+    """Issue 12: a planned lesson for 25 pupils — 3 absences, 8 marks, topic and homework — from the grid without the
+    mouse took 123 keys, 79 of them typing the topic and homework. The КТП line carries the topic, the kind of work
+    and the homework; the lesson opens with them filled in and one Enter records it."""
+    from journal.models import Homework, PlanTopic, WorkType
+    from journal.services.work_types import work_types_ensure
+
+    today = timezone.localdate()
+    (day,) = school_days_back(cast, today, 1)
+    add_pupils(cast, [f"Ученик{n:02}" for n in range(24)])  # and the cast's pupil: 25 in 7А
+    work_types_ensure(cast.school)
+    kind = WorkType.objects.get(school=cast.school, name="самостоятельная работа")
+    planned = PlanTopic.objects.create(
+        assignment=cast.math_a,
+        order=1,
+        title="Сложение и вычитание десятичных дробей",
+        hours=1,
+        homework="§ 12, № 341, 343 (а, б), 347; повторить правила округления",
+        work_type=kind,
+    )
+    held = Lesson.objects.create(assignment=cast.math_a, date=day, number=1, plan_topic=planned)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server.url, "teacher")
+    page.goto(f"{live_server.url}{reverse('journal:grid', args=[cast.math_a.pk])}")
+    rows = [pk for pk, _html in column_cells(page, held)]
+    assert len(rows) == 25
+    assert page.evaluate("document.activeElement.closest('tr').dataset.p") == str(rows[0])
+
+    # From here on every key counts.
+    keys = KeyCounter(page)
+    absent = {2, 11, 19}
+    marks = {0: "5", 4: "4", 6: "3", 9: "5", 13: "4", 16: "2", 21: "5", 24: "4"}
+    for r in range(25):
+        if r in absent:
+            keys.russian("н")
+        elif r in marks:
+            keys.type(marks[r])
+        if r < 24:
+            keys.press("Enter")
+    wait_saved(page)
+    keys.type("l")  # «L» / «Д»: open the lesson
+    page.wait_for_url(f"{live_server.url}{reverse('journal:grid_lesson', args=[held.pk])}*")
+    assert page.evaluate("document.activeElement.id") == "id_topic"
+    assert page.input_value("#id_topic") == planned.title
+    assert page.input_value("#id_homework_text") == planned.homework
+    assert page.is_checked("#id_attendance_taken")  # stamped by the absences
+    keys.press("Enter")  # records the prefilled lesson
+    page.wait_for_selector(".alert-success")
+    assert "Запись об уроке сохранена." in page.inner_text("main")
+    print(f"\nplanned lesson recorded from the grid in {keys.count} keys (limit 45)")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "planned-lesson-recorded.png"), full_page=True)
+    assert errors == []
+    page.close()
+
+    assert keys.count <= 45
+    held.refresh_from_db()
+    assert held.topic == planned.title and held.work_type_id == kind.pk and held.recorded_at is not None
+    assert held.attendance_taken_at is not None
+    assert list(Homework.objects.filter(lesson=held).values_list("text", flat=True)) == [planned.homework]
+    assert dict(Attendance.objects.filter(lesson=held).values_list("pupil_id", "code")) == {
+        rows[r]: "н" for r in absent
+    }
+    assert dict(Mark.objects.filter(lesson=held).values_list("pupil_id", "value")) == {
+        rows[r]: value for r, value in marks.items()
+    }
+
+
+def test_all_present_is_one_key_in_the_column(browser, live_server, transactional_db, cast):
+    """«в» (D on a Latin layout) in any cell of a lesson takes its register: all present; the header shows ✓."""
+    today = timezone.localdate()
+    (day,) = school_days_back(cast, today, 1)
+    add_pupils(cast, ["Абрамов", "Борисова"])
+    held = Lesson.objects.create(assignment=cast.math_a, date=day, number=1)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server.url, "teacher")
+    page.goto(f"{live_server.url}{reverse('journal:grid', args=[cast.math_a.pk])}")
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    type_russian(page, "в")
+    page.wait_for_selector(f'#grid th[data-l="{held.pk}"] .at')
+    assert "Посещаемость урока отмечена" in page.inner_text("#grid-status")
+    assert errors == []
+    page.close()
+    held.refresh_from_db()
+    assert held.attendance_taken_at is not None
+    assert not Attendance.objects.filter(lesson=held).exists()
+    assert Mark.objects.filter(lesson=held).count() == 1

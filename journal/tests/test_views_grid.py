@@ -564,10 +564,16 @@ def test_a_cell_save_queries(client, cast, django_assert_num_queries):
     with django_assert_num_queries(14):
         assert post_cell(client, held, cast.pupil, "mark1", "4", quarter).status_code == 200
     # An absence, without a period: session, user+school, lesson, pupil; attendance_set's SAVEPOINT, the attendance
-    # (FOR UPDATE on PostgreSQL), pupil on the roll, marks an absence would contradict, the insert's SAVEPOINT, INSERT
-    # attendance, INSERT history, RELEASE, RELEASE; the cell
-    with django_assert_num_queries(14):
+    # (FOR UPDATE on PostgreSQL), pupil on the roll, marks an absence would contradict, the lesson's «attendance
+    # taken» stamp (UPDATE … WHERE attendance_taken_at IS NULL, only while it is not stamped), the insert's SAVEPOINT,
+    # INSERT attendance, INSERT history, RELEASE, RELEASE; the cell
+    with django_assert_num_queries(15):
         assert post_cell(client, other, cast.pupil, "att", "н").status_code == 200
+    other.refresh_from_db()
+    assert other.attendance_taken_at is not None
+    # A changed code of the stamped lesson: an UPDATE, and no stamp again (no insert's savepoint, no marks' check).
+    with django_assert_num_queries(11):
+        assert post_cell(client, other, cast.pupil, "att", "б").status_code == 200
 
 
 def test_the_lesson_page_queries(client, cast, django_assert_num_queries):

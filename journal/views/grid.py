@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import is_school_management
@@ -35,7 +36,13 @@ from ..selectors.grid import (
     pupil_cell,
     pupil_period_stats,
 )
-from ..services.journal import attendance_set, homework_remove, lesson_record_and_homework_set, mark_set
+from ..services.journal import (
+    attendance_set,
+    homework_remove,
+    lesson_attendance_taken,
+    lesson_record_and_homework_set,
+    mark_set,
+)
 
 FIELDS = ("mark1", "mark2", "att")
 
@@ -148,6 +155,26 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
     return JsonResponse(payload)
 
 
+@_json_errors
+def grid_attendance_taken(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Все присутствуют» from the grid (the key «в»): the register of the lesson is taken, apart from the absences
+    entered; stamps ``Lesson.attendance_taken_at`` (lesson_attendance_taken). JSON: ``ok`` or ``error`` (Russian):
+    403 read-only, 400/409 refused (a lesson to come, past the lock)."""
+    lesson, can_edit = lesson_for_user(request.user, pk)
+    if not can_edit:
+        return _error(_("Только просмотр: вносить записи в этот журнал вы не можете."), 403)
+    if lesson.assignment.year.is_closed:
+        return _error(
+            _("Учебный год %(year)s закрыт: изменения в нём невозможны.") % {"year": lesson.assignment.year}, 403
+        )
+    try:
+        lesson_attendance_taken(actor=request.user, lesson=lesson)
+    except ValidationError as error:
+        editable, _reason = edit_state(lesson)
+        return _error(" ".join(error.messages), 400 if editable else 409)
+    return JsonResponse({"ok": True, "at": f"{timezone.localtime(lesson.attendance_taken_at):%d.%m.%Y %H:%M}"})
+
+
 # The lesson record -----------------------------------------------------------------------------------------------
 
 
@@ -190,6 +217,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Задание снято."))
         return redirect(lesson_url)
 
+    editable, lock_reason = (data.columns[0].editable, data.columns[0].reason) if data.columns else (False, "")
     form = LessonRecordForm(
         request.POST or None,
         lesson=lesson,
@@ -197,6 +225,8 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
         homework=chosen,
         read_only=not can_edit,
         plan_homework=not homework_list,
+        attendance_editable=editable,
+        attendance_codes=any(row.cells and row.cells[0] is not None and row.cells[0].attendance for row in data.rows),
     )
     if request.method == "POST" and form.is_valid():
         data_in = form.cleaned_data
@@ -212,6 +242,7 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
                 homework_pupils=data_in["homework_pupils"],
                 homework=chosen,
                 homework_due_date=data_in["homework_due_date"],
+                attendance_taken=data_in["attendance_taken"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -221,7 +252,6 @@ def grid_lesson(request: HttpRequest, pk: int) -> HttpResponse:
 
     substitute_only = lesson_editor_role(request.user, lesson) == LESSON_SUBSTITUTE
     grid_url = None if substitute_only else reverse("journal:grid", args=[lesson.assignment_id]) + query
-    editable, lock_reason = (data.columns[0].editable, data.columns[0].reason) if data.columns else (False, "")
     context = {
         "lesson": lesson,
         "assignment": lesson.assignment,

@@ -66,4 +66,49 @@ MATRIX_ENTRIES: dict = {
     # drill-down: one who teaches in the class teacher's class (the cast's teacher teaches 7А), not another school's.
     "reports:audit": (None, {**CLASS_REPORT, "foreign_admin": OK}),
     "reports:audit-teacher": (lambda c: [c.teacher.pk], CLASS_REPORT),
+    # The audit's settings: the administration of the user's own school (another school's sees its own), as the
+    # report settings; the deputy and the admin change them, the director reads them.
+    "reports:audit-settings": (None, MANAGEMENT),
+    # Weekly remarks: every staff member (a teacher their own; the administration the school's table); a teacher's
+    # remarks: the administration of the teacher's school only.
+    "reports:audit-remarks": (None, STAFF),
+    "reports:audit-remarks-teacher": (lambda c: [c.teacher.pk], {**MANAGEMENT, "foreign_admin": NOT_FOUND}),
+    "reports:audit-remarks-refresh": (None, {"anonymous": LOGIN, "*": NOT_ALLOWED}),  # POST only: test_remarks
+    # Справки по итогам проверки: the list for every staff member (a teacher «Мои справки»); a draft from the control
+    # page for the administration; a sent справка (to the cast's teacher) for the administration and its recipient
+    # only; a draft's edit page for its author (the deputy), 403 for the rest of the administration, who see it;
+    # sending, «Ознакомлен(а)» and a correction are POST only (tests/test_statements.py).
+    "reports:audit-statements": (None, STAFF),
+    "reports:audit-statement-new": (None, MANAGEMENT),
+    "reports:audit-statement": (
+        lambda c: [_statement(c).pk],
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "teacher": OK, "*": NOT_FOUND},
+    ),
+    "reports:audit-statement-pdf": (
+        lambda c: [_statement(c).pk],
+        {"anonymous": LOGIN, "admin": OK, "director": OK, "deputy": OK, "teacher": OK, "*": NOT_FOUND},
+    ),
+    "reports:audit-statement-edit": (
+        lambda c: [_statement(c, sent=False).pk],
+        {"anonymous": LOGIN, "deputy": OK, "admin": FORBIDDEN, "director": FORBIDDEN, "*": NOT_FOUND},
+    ),
+    "reports:audit-statement-send": (lambda c: [_statement(c, sent=False).pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    "reports:audit-statement-ack": (lambda c: [_statement(c).pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
+    "reports:audit-statement-correct": (lambda c: [_statement(c).pk], {"anonymous": LOGIN, "*": NOT_ALLOWED}),
 }
+
+
+def _statement(cast, sent=True):
+    """The deputy's справка for November 2026, to the cast's teacher (sent, or a draft)."""
+    import datetime as dt
+
+    from reports.services.statements import statement_create, statement_send
+
+    statement = statement_create(
+        actor=cast.deputy,
+        start=dt.date(2026, 11, 1),
+        end=dt.date(2026, 11, 30),
+        teacher_ids=[cast.teacher.pk],
+        class_teacher_ids=[],
+    )
+    return statement_send(actor=cast.deputy, statement=statement) if sent else statement

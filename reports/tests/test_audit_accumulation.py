@@ -80,6 +80,34 @@ def test_few_marks_found(cast, pupils):
     assert "всего одна отметка" in one.text
 
 
+def test_few_marks_waits_for_four_lessons(cast, pupils):
+    """A subject of an hour a week: after three weeks of the quarter (three lessons) no mark is not a lapse yet; after
+    four weeks it is."""
+    from decimal import Decimal
+
+    from journal import services
+
+    music = services.subject_create(actor=cast.admin, school=cast.school, name="Музыка")
+    assignment = services.assignment_create(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=music,
+        teacher=cast.other_teacher,
+        hours_per_week=Decimal(1),
+    )
+    for day in WEEKLY:
+        Lesson.objects.create(assignment=assignment, date=day, number=3)
+    with time_machine.travel(dt.datetime(2026, 9, 24, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert flagged(audit(cast, start=D(2026, 9, 1), end=D(2026, 9, 30)), "few_marks", assignment) == []
+        assert pupils["none"].pk in flagged(
+            audit(cast, start=D(2026, 9, 1), end=D(2026, 9, 30)), "few_marks", cast.math_a
+        )
+    with time_machine.travel(dt.datetime(2026, 9, 29, 9, 0, tzinfo=dt.UTC), tick=False):
+        assert pupils["none"].pk in flagged(
+            audit(cast, start=D(2026, 9, 1), end=D(2026, 9, 30)), "few_marks", assignment
+        )
+
+
 def test_few_marks_clean_cases(cast, pupils):
     """Two marks and more, the exempt, the newcomer of 8 days and the pupil who left: none flagged; early in the
     period (the first two weeks) nobody is."""
@@ -111,6 +139,25 @@ def test_long_gap_found(cast, pupils):
     assert flagged(result, "mark_gap", cast.math_a) == [pupils["two"].pk]
     (finding,) = [f for f in result.findings if f.check == "mark_gap" and f.assignment_id == cast.math_a.pk]
     assert finding.text == "Двоев Иван: 35 дн. без отметок (с 10.09.2026 по 15.10.2026)"
+
+
+def test_long_gap_does_not_count_the_holidays(cast, pupils):
+    """The holidays of the class's grade are not days without marks; another grade's holidays are."""
+    from journal.models import Vacation
+
+    year = cast.math_a.year
+    Vacation.objects.create(
+        year=year, name="Доп. каникулы", start_date=D(2026, 9, 14), end_date=D(2026, 9, 30), grade_from=1, grade_to=1
+    )
+    assert flagged(audit(cast), "mark_gap", cast.math_a) == [pupils["two"].pk]
+    Vacation.objects.create(year=year, name="Каникулы", start_date=D(2026, 9, 21), end_date=D(2026, 9, 27))
+    result = audit(cast)
+    (finding,) = [f for f in result.findings if f.check == "mark_gap" and f.assignment_id == cast.math_a.pk]
+    assert finding.text == "Двоев Иван: 28 дн. без отметок, не считая каникул (с 10.09.2026 по 15.10.2026)"
+    Vacation.objects.create(
+        year=year, name="Каникулы 5–9", start_date=D(2026, 9, 28), end_date=D(2026, 10, 4), grade_from=5, grade_to=9
+    )
+    assert flagged(audit(cast), "mark_gap", cast.math_a) == []  # 35 days less 14 of holidays: three weeks
 
 
 def test_long_gap_at_the_end_found_and_regular_marks_clean(cast, pupils):

@@ -183,3 +183,54 @@ def test_query_count_does_not_grow(cast):
         for day in range(2, 20):
             lesson(history, D(2026, 11, day), number=3)
     assert count_queries(cast) == small == 6
+
+
+# Attendance taken (no_attendance) --------------------------------------------------------------------------------
+
+
+def test_lesson_without_attendance_is_found(cast):
+    """A held lesson with neither the «attendance taken» stamp nor a code: «не отмечена посещаемость»."""
+    bare = lesson(cast.math_a, D(2026, 11, 9), topic="Дроби")
+    _context, result = audit(cast, only={"no_attendance"})
+    assert found(result, "no_attendance") == [bare.pk]
+    (finding,) = result.findings
+    assert finding.teacher_id == cast.teacher.pk and finding.assignment_id == cast.math_a.pk
+    assert finding.text == "09.11.2026, 1 урок: не отмечена посещаемость"
+    assert finding.url.startswith(f"/journal/grid/lessons/{bare.pk}/")
+
+
+def test_attendance_check_clean_cases(cast):
+    """Stamped (all present confirmed), with an absence or lateness, today's lesson (due by 24:00), a lesson to come:
+    none flagged. A cleared code (its row kept with "") does not count as taken."""
+    from journal.models import Attendance
+
+    stamped = lesson(cast.math_a, D(2026, 11, 9))
+    Lesson.objects.filter(pk=stamped.pk).update(attendance_taken_at=dt.datetime(2026, 11, 9, 9, 0, tzinfo=dt.UTC))
+    absent = lesson(cast.math_a, D(2026, 11, 10))
+    Attendance.objects.create(lesson=absent, pupil=cast.pupil, code="оп", updated_by=cast.teacher)
+    cleared = lesson(cast.math_a, D(2026, 11, 11))
+    Attendance.objects.create(lesson=cleared, pupil=cast.pupil, code="", updated_by=cast.teacher)
+    lesson(cast.math_a, TODAY)
+    lesson(cast.math_a, D(2026, 11, 23))
+
+    _context, result = audit(cast, only={"no_attendance"})
+
+    assert found(result, "no_attendance") == [cleared.pk]
+
+
+def test_attendance_check_follows_the_grace_days(cast):
+    yesterday = lesson(cast.math_a, D(2026, 11, 19))
+    assert found(audit(cast, only={"no_attendance"})[1], "no_attendance") == [yesterday.pk]
+    rules = AuditSettings(school=cast.school, record_grace_days=1)
+    assert found(audit(cast, only={"no_attendance"}, settings=rules)[1], "no_attendance") == []
+
+
+def test_attendance_check_query_count_does_not_grow(cast):
+    """The records' 6 queries and one more: the lessons with a code entered (for the whole scope)."""
+    lesson(cast.math_a, D(2026, 11, 9))
+    report_scope(cast.deputy)
+    small = count_queries(cast, only=RECORDS | {"no_attendance"})
+    for day in range(2, 20):
+        lesson(cast.math_a, D(2026, 11, day), number=2)
+        lesson(cast.physics_b, D(2026, 11, day), topic="Тема", homework="Упр. 1")
+    assert count_queries(cast, only=RECORDS | {"no_attendance"}) == small == 7

@@ -270,6 +270,7 @@ def control(request: HttpRequest) -> HttpResponse:
         "score_definition": SCORE_DEFINITION,
         "teachers": len([row for row in summary.rows if row.key is not None]),
         "totals": summary.totals,
+        "management": scope.management,  # the link to the audit settings
     }
     return render(request, "reports/audit/control.html", context)
 

@@ -5,9 +5,10 @@
  * holds the attendance code in <i> and the marks in <b>. data-cell-url is present only for those who may write.
  * The server is the authority: a refused write comes back with a Russian message and the cell as stored.
  *
- * What a key means (docs/journal.md, «Клавиши»): a digit 1–5 is a mark, «+»/«−» зачёт/незачёт, and a Russian letter
- * н б у п (or «о» then «п») an attendance code. A Russian letter counts by the character typed; on any other layout
- * by the physical key where the Russian layout has it (KeyboardEvent.code: «н» is the key Y, «б» the comma key), so
+ * What a key means (docs/journal.md, «Клавиши»): a digit 1–5 is a mark, «+»/«−» зачёт/незачёт, a Russian letter
+ * н б у п (or «о» then «п») an attendance code, and «в» («все присутствуют») marks the column's register as taken.
+ * A Russian letter counts by the character typed; on any other layout by the physical key where the Russian layout
+ * has it (KeyboardEvent.code: «н» is the key Y, «б» the comma key), so
  * a Latin «b» is the key of «и», not «б». Nothing is read as the nearest code: any other character, and 0 and 6–9,
  * is refused in the cell with a message, and nothing is sent.
  */
@@ -18,6 +19,7 @@
   if (!table) return;
 
   var cellUrl = table.getAttribute("data-cell-url") || "";
+  var attendanceUrl = table.getAttribute("data-attendance-url") || "";
   var canEdit = cellUrl !== "";
   var period = table.getAttribute("data-period") || "";
   var historyUrl = table.getAttribute("data-history-url") || "";
@@ -36,7 +38,7 @@
   var ABSENT = { "н": 1, "б": 1, "у": 1, "п": 1 };
   var LOW = { "1": 1, "2": 1, "нз": 1 };
   // The physical keys of the Russian layout's letters that mean something here (the layout of the keyboard label).
-  var RUSSIAN_KEYS = { KeyY: "н", Comma: "б", KeyE: "у", KeyG: "п", KeyJ: "о" };
+  var RUSSIAN_KEYS = { KeyY: "н", Comma: "б", KeyE: "у", KeyG: "п", KeyJ: "о", KeyD: "в" };
   var CYRILLIC = /^[а-яё]$/;
   var SAVE_TIMEOUT = 15000; // ms
 
@@ -322,6 +324,37 @@
     if (write(r, c, field, value)) typedHere += 1;
   }
 
+  // «в»: all present — the column's register is taken, apart from the absences entered (Lesson.attendance_taken_at).
+  function attendanceTaken(c) {
+    var col = columns[c];
+    if (!attendanceUrl) return;
+    if (!columnEditable(c)) { setStatus(col.th.getAttribute("data-r") || msg("locked"), "err"); return; }
+    setStatus(msg("attendanceSaving"), "");
+    var url = attendanceUrl.replace(placeholder, col.id);
+    queue = queue.then(function () {
+      return fetch(url, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", Accept: "application/json" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") < 0) { setStatus(msg("session"), "err"); return; }
+        return response.json().then(function (data) {
+          if (!response.ok) { setStatus(data.error || msg("refused"), "err"); return; }
+          var box = col.th.querySelector(".mk");
+          if (box && !box.querySelector(".at")) {
+            var mark = document.createElement("span");
+            mark.className = "at";
+            mark.title = msg("attendanceTaken");
+            mark.textContent = "\u2713";
+            box.insertBefore(mark, box.firstChild);
+          }
+          setStatus(msg("attendanceTaken"), "ok");
+        });
+      }).catch(function () { setStatus(msg("offline"), "err"); });
+    });
+  }
+
   // History ----------------------------------------------------------------------------------------------------
   function openHistory(r, c) {
     if (!historyUrl) return;
@@ -420,6 +453,7 @@
           break;
         }
         if (ABSENT[letter]) { write(r, c, "att", letter); break; }
+        if (letter === "в") { attendanceTaken(c); break; }
         refuseTyped(format(msg("notAnEntry"), typedName(event)));
         break;
     }
@@ -447,6 +481,7 @@
       var r = active.r, c = active.c, field = button.getAttribute("data-field");
       if (field === "mark") typeMark(button.getAttribute("data-value"), false);
       else if (field === "att") write(r, c, "att", button.getAttribute("data-value"));
+      else if (field === "present") attendanceTaken(c);
       else if (field === "clear") clearAll(r, c);
       else if (field === "history") openHistory(r, c);
       cellAt(r, c).focus();

@@ -1,7 +1,8 @@
 """``manage.py seed_demo``: fill an empty database with a believable demo school for the current school year.
 
 The project orchestrates; each app builds its own part, lowest layer first: ``journal.demo`` the school, its
-people, timetable and journal; ``diary.demo`` messages, events, e-mail choices and paper diaries.
+people, timetable and journal; ``diary.demo`` messages, events, e-mail choices and paper diaries; ``reports.demo``
+the deputy's control of the journal (weekly remarks, a справка with acknowledgements).
 """
 
 import time
@@ -33,6 +34,8 @@ from journal.models import (
     TeachingAssignmentUserObjectPermission,
     TimetableEntry,
 )
+from reports import demo as reports_demo
+from reports.models import AuditRemark, AuditStatement, AuditStatementRecipient
 
 
 def describe_account(user: User) -> str:
@@ -92,6 +95,13 @@ def row_counts() -> list[tuple[str, int]]:
         ("сообщения", Message.objects.count()),
         ("события и объявления", Event.objects.count()),
         ("письма в очереди и отправленные", OutgoingEmail.objects.count()),
+        ("замечания по журналу (открытые)", AuditRemark.objects.filter(closed_at__isnull=True).count()),
+        ("замечания по журналу (снятые)", AuditRemark.objects.filter(closed_at__isnull=False).count()),
+        ("справки по итогам проверки", AuditStatement.objects.count()),
+        (
+            "ознакомлены со справкой",
+            AuditStatementRecipient.objects.filter(acknowledged_at__isnull=False).count(),
+        ),
         ("родители с бумажным дневником", ParentProfile.objects.filter(info_form=InfoForm.PAPER).count()),
         ("объектные права (guardian)", permissions),
     ]
@@ -128,6 +138,8 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             # The diary's side: messages and events, families' e-mail choices, paper diaries and consents.
             diary_demo.seed(year=built.year, today=built.today, actor=built.admin)
+            # The deputy's control: last weeks' remarks, November's справка (over the journal's planted lapses).
+            reports_demo.seed(school=built.school, today=built.today)
         elapsed = time.perf_counter() - started
 
         out = self.stdout

@@ -6,7 +6,7 @@ The study period audited is, for each assignment, the period of its grade's sche
 полугодия) that the audit's last day (or today, if earlier) falls in; after its end (the holidays) the period just
 ended. The pupils are those on the class's (or subgroup's) list on that day; a pupil released from the subject
 (SubjectExemption, for the year or for that period) is never flagged; a pupil who arrived during the period is
-judged from the day they arrived.
+judged from the day they arrived. A gap between marks does not count the school holidays of the class's grade.
 
 This module also holds the reads the other audit modules of this group share (the class lists, the subgroups'
 members, the exemptions, the current marks): each is one query for the whole context, cached on the context object.
@@ -26,18 +26,19 @@ from journal.models import (
     Subgroup,
     SubjectExemption,
     TeachingAssignment,
+    Vacation,
 )
 from journal.selectors.averages import period_mark_minimum
 
 from .base import ACCUMULATION, AuditContext, Check, Finding, register
 
-# A pupil needs this many days in the period before «no mark / one mark» is a lapse (the first two weeks of a
-# quarter often have no marks yet).
-FEW_MARKS_GRACE_DAYS = 14
-# «Below the minimum for a period mark» is checked in the period's last days (and after its end).
-NEAR_END_DAYS = 14
-# A gap between marks longer than this (in calendar days) is flagged: three weeks.
-MAX_GAP_DAYS = 21
+# The thresholds are the school's audit settings (``ctx.rules``, reports.models.AuditSettings), defaults in brackets:
+# ``few_marks_grace_days`` (14) — a pupil needs this many days in the period before «no mark / one mark» is a lapse
+# (the first two weeks of a quarter often have no marks yet); ``near_end_days`` (14) — «below the minimum for a period
+# mark» is checked in the period's last days (and after its end); ``max_gap_days`` (21) — a gap between marks longer
+# than this (in calendar days) is flagged.
+# «No mark / one mark» also waits for about this many lessons of the subject (by its hours a week) in the period.
+FEW_MARKS_LESSONS = 4
 
 
 # --- the shared cached reads ----------------------------------------------------------------------------
@@ -257,13 +258,21 @@ def _finding(check: str, window: PupilWindow, text: str) -> Finding:
         url=window.url,
         day=window.end,
         pupil_id=window.member.pupil_id,
+        period_id=window.period.pk,
     )
 
 
 def few_marks(ctx: AuditContext) -> list[Finding]:
+    """A pupil with 0–1 marks after ``few_marks_grace_days`` in the period and, by the subject's hours a week, about
+    ``FEW_MARKS_LESSONS`` of its lessons: two weeks of a subject of an hour a week are two lessons, too few to judge
+    (it waits four weeks); at two hours a week and more the days decide."""
     findings = []
     for window in _windows(ctx):
-        if len(window.days) > 1 or (window.end - window.start).days + 1 < FEW_MARKS_GRACE_DAYS:
+        days = (window.end - window.start).days + 1
+        if len(window.days) > 1 or days < ctx.rules.few_marks_grace_days:
+            continue
+        hours = float(window.assignment.hours_per_week or 0)
+        if hours and days / 7 * hours < FEW_MARKS_LESSONS:
             continue
         what = "нет ни одной отметки" if not window.days else "всего одна отметка"
         findings.append(
@@ -279,7 +288,7 @@ def few_marks(ctx: AuditContext) -> list[Finding]:
 def below_minimum(ctx: AuditContext) -> list[Finding]:
     findings = []
     for window in _windows(ctx):
-        if (window.period.end_date - window.end).days >= NEAR_END_DAYS:
+        if (window.period.end_date - window.end).days >= ctx.rules.near_end_days:
             continue
         minimum = period_mark_minimum(window.assignment.hours_per_week)
         # 0–1 marks are the «few marks» check's; this one is for 2 and more, still short of the minimum.
@@ -295,20 +304,60 @@ def below_minimum(ctx: AuditContext) -> list[Finding]:
     return findings
 
 
+def _vacations(ctx: AuditContext) -> list[tuple[int, int, int, dt.date, dt.date]]:
+    """(year, first grade, last grade, start, end) of the holidays of the audited years: one query."""
+
+    def read():
+        year_ids = {a.year_id for a in ctx.assignments}
+        if not year_ids:
+            return []
+        return list(
+            Vacation.objects.filter(year_id__in=year_ids).values_list(
+                "year_id", "grade_from", "grade_to", "start_date", "end_date"
+            )
+        )
+
+    return cached(ctx, "vacations", read)
+
+
+def _holiday_days(holidays: list[tuple[dt.date, dt.date]], earlier: dt.date, later: dt.date) -> int:
+    """The days of the holidays strictly between two days."""
+    first, last = earlier + dt.timedelta(days=1), later - dt.timedelta(days=1)
+    return sum(max(0, (min(end, last) - max(start, first)).days + 1) for start, end in holidays)
+
+
 def mark_gaps(ctx: AuditContext) -> list[Finding]:
+    """The days of the school holidays (``Vacation``, for the class's grade) do not count in a gap: a pupil marked
+    on the last lesson but one before the autumn holidays and on the first after them has not gone long unasked."""
     findings = []
-    for window in _windows(ctx):
-        if len(window.days) < 2:
-            continue  # no mark or one: the «few marks» check
+    vacations = _vacations(ctx) if _windows(ctx) else []  # read whenever a pupil is judged: a constant query count
+    windows = [window for window in _windows(ctx) if len(window.days) >= 2]  # 0–1 marks: the «few marks» check
+    by_grade: dict[tuple[int, int], list[tuple[dt.date, dt.date]]] = {}
+    for window in windows:
+        assignment = window.assignment
+        key = (assignment.year_id, assignment.school_class.grade)
+        if key not in by_grade:
+            by_grade[key] = [
+                (start, end)
+                for year_id, grade_from, grade_to, start, end in vacations
+                if year_id == key[0] and grade_from <= key[1] <= grade_to
+            ]
+        holidays = by_grade[key]
         points = [window.start, *sorted(set(window.days)), window.end]
-        longest, since, until = 0, None, None
+        longest, since, until, off = 0, None, None, 0
         for earlier, later in itertools.pairwise(points):
-            gap = (later - earlier).days
+            days_off = _holiday_days(holidays, earlier, later) if holidays else 0
+            gap = (later - earlier).days - days_off
             if gap > longest:
-                longest, since, until = gap, earlier, later
-        if longest > MAX_GAP_DAYS:
+                longest, since, until, off = gap, earlier, later, days_off
+        if longest > ctx.rules.max_gap_days:
+            besides = ", не считая каникул" if off else ""
             findings.append(
-                _finding("mark_gap", window, f"{longest} дн. без отметок (с {since:%d.%m.%Y} по {until:%d.%m.%Y})")
+                _finding(
+                    "mark_gap",
+                    window,
+                    f"{longest} дн. без отметок{besides} (с {since:%d.%m.%Y} по {until:%d.%m.%Y})",
+                )
             )
     return findings
 
@@ -320,7 +369,11 @@ register(
         group=ACCUMULATION,
         clause="001 §3.4.4",
         run=few_marks,
-        description="У учащегося нет ни одной отметки или только одна за учебный период (после двух недель в нём).",
+        description=(
+            "У учащегося нет ни одной отметки или только одна за учебный период "
+            "(после двух недель в нём и четырёх уроков предмета)."
+        ),
+        remark=True,
     )
 )
 register(

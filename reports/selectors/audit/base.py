@@ -20,7 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journal.choices import PeriodKind
-from journal.models import Bell, GradeSettings, Homework, Lesson, StudyPeriod, TeachingAssignment, WorkType
+from journal.models import (
+    Attendance,
+    Bell,
+    GradeSettings,
+    Homework,
+    Lesson,
+    StudyPeriod,
+    TeachingAssignment,
+    WorkType,
+)
 
 from ...access import ReportScope
 from ...models import AuditSettings
@@ -57,6 +66,27 @@ class Finding:
     day: dt.date | None = None
     lesson_id: int | None = None
     pupil_id: int | None = None
+    period_id: int | None = None  # the study period a finding about a pupil's period is for (накопляемость)
+
+    @property
+    def key(self) -> str:
+        """The lapse's stable name across runs (a weekly remark is matched by it, ``AuditRemark.key``): the check and
+        the lesson, or the assignment; the pupil and the study period where there is one. The text and the day may
+        change from run to run (a period's findings are dated at the day audited); the key does not."""
+        parts = [self.check]
+        if self.lesson_id is not None:
+            parts.append(f"l{self.lesson_id}")
+        elif self.assignment_id is not None:
+            parts.append(f"a{self.assignment_id}")
+        elif self.class_id is not None:
+            parts.append(f"c{self.class_id}")
+        if self.pupil_id is not None:
+            parts.append(f"p{self.pupil_id}")
+        if self.period_id is not None:
+            parts.append(f"q{self.period_id}")
+        if self.lesson_id is None and self.period_id is None and self.day is not None:
+            parts.append(f"{self.day:%Y%m%d}")
+        return ":".join(parts)[:120]
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,9 @@ class Check:
     run: Callable[["AuditContext"], list[Finding]]
     description: str = ""  # Russian, one sentence: what counts as a lapse (docs, the page's legend)
     weight: int = 1  # in the journal's score: heavier lapses weigh more
+    # Whether its lapses become weekly remarks (reports.services.remarks): a lapse the teacher can still fix (a topic
+    # entered, marks added), so the remark closes by itself; never lateness, which cannot be undone.
+    remark: bool = False
 
 
 CHECKS: list[Check] = []
@@ -127,7 +160,7 @@ class AuditContext:
             .order_by("assignment_id", "date", "number")
             .only(
                 "pk", "assignment_id", "date", "number", "topic", "plan_topic_id", "work_type_id", "is_control",
-                "taught_by_id", "recorded_at",
+                "taught_by_id", "recorded_at", "attendance_taken_at",
             )
         )  # fmt: skip
 
@@ -218,6 +251,24 @@ class AuditContext:
             )
             .filter(~Q(text=""))
             .order_by()  # Homework's ordering runs through the lesson to the school: no joins for DISTINCT
+            .values_list("lesson_id", flat=True)
+            .distinct()
+        )
+
+    @cached_property
+    def lessons_with_attendance(self) -> set[int]:
+        """The audited lessons with an absence or lateness entered (a cleared code keeps its row with ""; one
+        query)."""
+        if not self.lessons:
+            return set()
+        return set(
+            Attendance.objects.filter(
+                lesson__assignment_id__in=self.assignment_ids,
+                lesson__date__gte=self.start,
+                lesson__date__lte=self.last_day,
+            )
+            .exclude(code="")
+            .order_by()
             .values_list("lesson_id", flat=True)
             .distinct()
         )

@@ -61,5 +61,6 @@ register(
         run=control_unmarked,
         description="На контрольной работе у присутствовавшего учащегося нет отметки (через неделю после работы).",
         weight=2,
+        remark=True,
     )
 )

@@ -21,9 +21,8 @@ from journal.services.plan import lesson_held, with_held
 from .accumulation import cached
 from .base import PLAN, AuditContext, Check, Finding, register
 
-# The plan is behind when this many lessons due by the plan were not held (one unrecorded lesson is the records'
-# lapse; two and more put the programme behind).
-PLAN_BEHIND_LESSONS = 2
+# The plan is behind when ``ctx.rules.plan_behind_lessons`` (default 2) lessons due by the plan were not held (one
+# unrecorded lesson is the records' lapse; two and more put the programme behind).
 
 
 def _plan_hours(ctx: AuditContext) -> dict[int, int]:
@@ -97,7 +96,7 @@ def plan_behind(ctx: AuditContext) -> list[Finding]:
             continue  # no plan: «КТП missing»
         laid_out, done = progress.get(assignment.pk, (0, 0))
         due = min(hours[assignment.pk], laid_out)
-        if due - done >= PLAN_BEHIND_LESSONS:
+        if due - done >= ctx.rules.plan_behind_lessons:
             findings.append(
                 Finding(
                     check="plan_behind",
@@ -169,6 +168,7 @@ register(
         run=plan_missing,
         description="У предмета в классе нет календарно-тематического планирования.",
         weight=3,
+        remark=True,
     )
 )
 register(

@@ -4,9 +4,12 @@ where the subject sets it.
 A lesson is due once its record's deadline has passed (24:00 of the lesson day plus the school's grace days,
 ``AuditSettings.record_grace_days``): today's lessons are not lapses yet.
 
-«Attendance not taken» is not checked: the journal records absences and lateness only (``Attendance`` rows with a
-code); a lesson where everybody came has no row, exactly like a lesson where nobody took the register, and there is
-no «attendance taken» flag to tell them apart.
+Attendance is part of the lesson record: the teacher «отмечает посещаемость» [002 §4.4.2] and enters the absent
+pupils on the lesson's day [003 §2.5], by 24:00 [002 §4.4.1]. The journal records absences and lateness only
+(``Attendance`` rows with a code), so a lesson where everybody came has no row, like a lesson where nobody took the
+register; ``Lesson.attendance_taken_at`` tells them apart (stamped when a code is entered or the teacher confirms
+«все присутствуют»). A due lesson (the topic's deadline) with neither the stamp nor a code is «не отмечена
+посещаемость».
 
 Homework is due by the next day (the lesson day's lessons plus 1.5 h are over), so lessons before today count.
 
@@ -54,6 +57,18 @@ def lessons_without_topic(ctx: AuditContext) -> list[Finding]:
     ]
 
 
+def lessons_without_attendance(ctx: AuditContext) -> list[Finding]:
+    lessons = [lesson for lesson in due_lessons(ctx) if lesson.attendance_taken_at is None]
+    if not lessons:
+        return []
+    with_codes = ctx.lessons_with_attendance
+    return [
+        ctx.lesson_finding("no_attendance", lesson, "не отмечена посещаемость")
+        for lesson in lessons
+        if lesson.pk not in with_codes
+    ]
+
+
 def lessons_without_homework(ctx: AuditContext) -> list[Finding]:
     lessons = [lesson for lesson in ctx.lessons if lesson.date < ctx.today]  # due 1.5 h after the day's lessons
     if not lessons:
@@ -76,6 +91,7 @@ register(
         run=lessons_without_topic,
         description="Проведённый урок без темы после срока внесения записи (24:00 дня урока).",
         weight=2,
+        remark=True,
     )
 )
 register(
@@ -89,5 +105,21 @@ register(
             "Проведённый урок без домашнего задания по предмету, где оно задаётся "
             "(кроме 1 класса, физкультуры, музыки, ИЗО, технологии, ОБЖ)."
         ),
+        remark=True,
+    )
+)
+register(
+    Check(
+        slug="no_attendance",
+        title="Без посещаемости",
+        group=RECORDS,
+        clause="002 §4.4.1–4.4.2, 003 §2.5",
+        run=lessons_without_attendance,
+        description=(
+            "Проведённый урок, где после срока внесения записи (24:00 дня урока) не отмечена посещаемость: "
+            "нет ни пропусков, ни отметки «все присутствуют»."
+        ),
+        weight=2,
+        remark=True,
     )
 )
