@@ -26,8 +26,12 @@ run: install
 	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite in parallel processes (pytest-xdist, one per core: `auto`); each has its own test database.
+# `make test PYTEST_WORKERS=0` runs it in one process; PYTEST_ARGS adds options (`PYTEST_ARGS="-m browser -x"`).
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, and the import contracts of pyproject.toml (the apps are layers; docs/architecture.md).
 lint: install
