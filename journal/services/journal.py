@@ -381,8 +381,16 @@ def attendance_set(*, actor: User, lesson: Lesson, pupil: PupilProfile, code: st
                 % {"pupil": pupil, "marks": ", ".join(marked)}
             )
 
+    row = _attendance_write(actor, lesson, pupil, code, row)
     if code:
-        _attendance_taken_stamp(lesson)  # an absence or lateness entered: the register of the lesson was taken
+        # An absence or lateness entered: the register of the lesson was taken. Stamped after the cell's row is
+        # written, so that two writers of one cell meet on the cell's row first (the lesson's row is locked by the
+        # stamp until the commit).
+        _attendance_taken_stamp(lesson)
+    return row
+
+
+def _attendance_write(actor: User, lesson: Lesson, pupil: PupilProfile, code: str, row: Attendance | None):
     if row is None:
         row = Attendance(lesson=lesson, pupil=pupil, code=code, updated_by=actor)
         row._history_user = actor

@@ -46,8 +46,10 @@ def _fix_some(school: School, *, since: dt.datetime) -> None:
         plan = lesson.plan_topic
         if lesson.pk in chosen["no_topic"]:
             lesson.topic = plan.title if plan is not None else "Повторение пройденного материала"
+            if plan is not None:  # the record as the plan prefills it
+                lesson.work_type_id = plan.work_type_id
             lesson.recorded_at = moment
-            lesson.save(update_fields=["topic", "recorded_at"])
+            lesson.save(update_fields=["topic", "work_type", "recorded_at"])
             _date_last_history(Lesson, lesson.pk, moment)
         if lesson.pk in chosen["no_attendance"]:
             Lesson.objects.filter(pk=lesson.pk).update(attendance_taken_at=moment)
