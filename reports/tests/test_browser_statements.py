@@ -1,5 +1,6 @@
-"""Headless Chromium: the deputy opens the control page, makes a справка from it and sends it; the teacher opens
-«Мои справки» and clicks «Ознакомлен(а)»; the deputy opens the справка and sees the time of the acknowledgement.
+"""Headless Chromium: the deputy opens the control page, makes a справка from it and sends it; the teacher finds it
+on the home page, opens it and clicks «Ознакомлен(а)»; the deputy opens the справка and sees the time of the
+acknowledgement.
 
 Runs on the real date, like journal/tests/test_browser_grid.py: the cast's year is moved around today
 (``year_around_today``, autouse) and the lessons without a topic are put on the last school days before today, so
@@ -62,11 +63,12 @@ def test_deputy_sends_a_statement_the_teacher_acknowledges_it(browser, live_serv
     assert statement.sent_at is not None
     page.context.clear_cookies()
 
-    # The teacher: «Мои справки», the справка, «Ознакомлен(а)».
+    # The teacher: the home page shows the справка waiting; its page, «Ознакомлен(а)».
     log_in(page, live_server.url, "teacher")
-    page.goto(f"{live_server.url}{reverse('reports:audit-statements')}")
-    assert page.get_by_role("heading", name="Мои справки").is_visible()
-    page.locator("#my-statements").get_by_role("link", name=statement.title).click()
+    page.goto(f"{live_server.url}{reverse('home')}")
+    pending = page.locator("#pending-statements")
+    assert statement.title in pending.inner_text()
+    pending.get_by_role("link", name=f"Справка № {statement.number}", exact=False).click()
     page.wait_for_url(f"{live_server.url}{reverse('reports:audit-statement', args=[statement.pk])}")
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "statement-teacher.png"), full_page=True)
@@ -74,6 +76,10 @@ def test_deputy_sends_a_statement_the_teacher_acknowledges_it(browser, live_serv
     page.locator("#acknowledgement", has_text="Вы ознакомлены со справкой").wait_for()
     acknowledged_at = AuditStatementRecipient.objects.get(statement=statement, user=cast.teacher).acknowledged_at
     assert acknowledged_at is not None
+    page.goto(f"{live_server.url}{reverse('home')}")  # nothing waits any more; «Мои справки» lists it
+    assert page.locator("#pending-statements").count() == 0
+    page.goto(f"{live_server.url}{reverse('reports:audit-statements')}")
+    assert statement.title in page.locator("#my-statements").inner_text()
     page.context.clear_cookies()
 
     # The deputy: the справка shows the teacher's time, and the others still «не ознакомлен(а)».
