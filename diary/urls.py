@@ -13,6 +13,7 @@ pupil_urls = [
     path("week/", diary.week, name="week"),
     path("marks/", diary.marks, name="marks"),
     path("marks/<id:assignment_pk>/", diary.subject, name="subject"),
+    path("years/<id:year_pk>/", diary.year, name="year"),
     path("new/", diary.news, name="news"),
     path("timetable/", diary.timetable, name="timetable"),
     path("events/", events.pupil_events, name="events"),

@@ -1,4 +1,5 @@
-"""The head of every diary page: whose diary it is, their class, and the parent's children to switch between."""
+"""The head of every diary page: whose diary it is, their class, the parent's children to switch between, and the
+years the pupil studied at the school (the year switcher)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -14,17 +15,49 @@ from ..access import family_pupils
 
 
 @dataclass
+class ClassStay:
+    """A stay of the pupil in a class (an enrolment): the class with its year, from, to (None: still there)."""
+
+    school_class: SchoolClass
+    date_from: dt.date
+    date_to: dt.date | None
+
+
+@dataclass
+class PupilYear:
+    """A school year the pupil studied at their school, with their class or classes in it (by date)."""
+
+    year: SchoolYear
+    stays: list[ClassStay] = field(default_factory=list)
+
+    @property
+    def school_class(self) -> SchoolClass:
+        """The class the pupil was in last that year (its grade sets the year's study periods)."""
+        return self.stays[-1].school_class
+
+
+@dataclass
 class DiaryHeader:
-    """Whose diary, their class on the day (else their latest one), and the children a parent switches between."""
+    """Whose diary, their class on the day (else their latest one), the children a parent switches between, and the
+    years the pupil studied at the school (the year switcher of the marks pages), newest first."""
 
     pupil: PupilProfile
     today: dt.date
     school_class: SchoolClass | None  # with its year (pk, name, dates) loaded
     children: list[PupilProfile] = field(default_factory=list)
+    years: list[PupilYear] = field(default_factory=list)
 
     @property
     def switcher(self) -> bool:
         return len(self.children) > 1
+
+    @property
+    def year_switcher(self) -> bool:
+        return len(self.years) > 1
+
+    def pupil_year(self, year_id: int) -> PupilYear | None:
+        """One of the pupil's years (the year switcher's choice), None for a year they did not study at the school."""
+        return next((entry for entry in self.years if entry.year.pk == year_id), None)
 
 
 def family_children(user: User) -> QuerySet[PupilProfile]:
@@ -33,29 +66,73 @@ def family_children(user: User) -> QuerySet[PupilProfile]:
     return family_pupils(user).select_related("user").order_by("user__last_name", "user__first_name", "pk")
 
 
-def pupil_class(pupil: PupilProfile, on_date: dt.date) -> SchoolClass | None:
-    """The pupil's class on the date, else their latest, with its year (1 query, plain SQL: on every diary page)."""
+def pupil_stays(pupil: PupilProfile) -> list[ClassStay]:
+    """Every enrolment of the pupil with its class and year, the latest first (1 query, plain SQL: on every diary
+    page)."""
     rows = fetch(
         "SELECT c.id, c.grade, c.letter, c.class_teacher_id, y.id, y.school_id, y.name, y.start_date, y.end_date,"
         f" y.status, e.date_from, e.date_to FROM {table(Enrollment)} e"
         f" JOIN {table(SchoolClass)} c ON c.id = e.school_class_id JOIN {table(SchoolYear)} y ON y.id = c.year_id"
-        " WHERE e.pupil_id = %s ORDER BY e.date_from DESC",
+        " WHERE e.pupil_id = %s ORDER BY e.date_from DESC, e.id DESC",
         [pupil.pk],
     )
-    if not rows:
+    years: dict[int, SchoolYear] = {}
+    stays = []
+    for class_id, grade, letter, teacher_id, year_id, school_id, name, start, end, status, date_from, date_to in rows:
+        if year_id not in years:
+            years[year_id] = SchoolYear(
+                pk=year_id,
+                school_id=school_id,
+                name=name,
+                start_date=as_date(start),
+                end_date=as_date(end),
+                status=status,
+            )
+        school_class = SchoolClass(
+            pk=class_id, grade=grade, letter=letter, class_teacher_id=teacher_id, year=years[year_id]
+        )
+        stays.append(ClassStay(school_class, as_date(date_from), as_date(date_to)))
+    return stays
+
+
+def class_on(stays: list[ClassStay], on_date: dt.date) -> SchoolClass | None:
+    """The class of the stays on the date, else the latest one."""
+    if not stays:
         return None
     chosen = next(
-        (row for row in rows if as_date(row[10]) <= on_date and (row[11] is None or on_date <= as_date(row[11]))),
-        rows[0],
+        (stay for stay in stays if stay.date_from <= on_date and (stay.date_to is None or on_date <= stay.date_to)),
+        stays[0],
     )
-    class_id, grade, letter, teacher_id, year_id, school_id, name, start, end, status, *_dates = chosen
-    year = SchoolYear(
-        pk=year_id, school_id=school_id, name=name, start_date=as_date(start), end_date=as_date(end), status=status
-    )
-    return SchoolClass(pk=class_id, grade=grade, letter=letter, class_teacher_id=teacher_id, year=year)
+    return chosen.school_class
+
+
+def pupil_years(
+    pupil: PupilProfile, stays: list[ClassStay], today: dt.date, current: SchoolClass | None
+) -> list[PupilYear]:
+    """The years the pupil studied at their school, newest first, each with its stays in date order: the years of
+    their enrolments in the school's classes, bar a year not begun yet unless it is the diary's current one (a
+    pupil promoted into next year's class sees that year from its first day)."""
+    school_id = pupil.user.school_id
+    current_id = current.year.pk if current is not None else None
+    years: dict[int, PupilYear] = {}
+    for stay in stays:
+        year = stay.school_class.year
+        if year.school_id != school_id or (year.start_date > today and year.pk != current_id):
+            continue
+        years.setdefault(year.pk, PupilYear(year)).stays.insert(0, stay)
+    return sorted(years.values(), key=lambda entry: entry.year.start_date, reverse=True)
 
 
 def diary_header(user: User, pupil: PupilProfile, today: dt.date) -> DiaryHeader:
-    """The pupil's class on the day (else their latest), and a parent's children (2 queries for a parent, else 1)."""
+    """The pupil's class on the day (else their latest), their years at the school, and a parent's children (2
+    queries for a parent, else 1)."""
     children = list(family_children(user)) if user.role == Role.PARENT else []
-    return DiaryHeader(pupil=pupil, today=today, school_class=pupil_class(pupil, today), children=children)
+    stays = pupil_stays(pupil)
+    school_class = class_on(stays, today)
+    return DiaryHeader(
+        pupil=pupil,
+        today=today,
+        school_class=school_class,
+        children=children,
+        years=pupil_years(pupil, stays, today, school_class),
+    )

@@ -32,6 +32,8 @@ MATRIX_ENTRIES: dict = {
     "diary:week": (pupil_args, DIARY_PAGE),
     "diary:marks": (pupil_args, DIARY_PAGE),
     "diary:subject": (lambda c: [c.pupil.pk, c.math_a.pk], DIARY_PAGE),
+    # A year the pupil studied at the school (the cast's own; the past ones: diary/tests/test_past_years.py).
+    "diary:year": (lambda c: [c.pupil.pk, c.year.pk], DIARY_PAGE),
     "diary:news": (pupil_args, DIARY_PAGE),
     "diary:timetable": (pupil_args, DIARY_PAGE),
 }

@@ -1,4 +1,5 @@
-"""The diary pages of a pupil: the week, marks by subject, a subject, what's new, the timetable, the profile.
+"""The diary pages of a pupil: the week, marks by subject, a subject, a past year, what's new, the timetable, the
+profile.
 
 Every page takes the pupil from the URL through journal.access.pupil_for_user (404 for anyone else) and reads
 through diary.selectors; the child switcher and the diary's home list the family's children from the same visible
@@ -28,6 +29,7 @@ from ..selectors.marks import average_chart, formula, grade_periods, pick_period
 from ..selectors.news import pupil_news
 from ..selectors.pupils import DiaryHeader, diary_header, family_children
 from ..selectors.timetable import pupil_timetable
+from ..selectors.years import year_record
 from ..services.visits import diary_visit_record, news_since
 
 WHOLE_YEAR = "year"
@@ -41,6 +43,10 @@ def _page(
     page itself unless it belongs to another child only) and its query (the week, the period)."""
     tab = tab or page
     context.update(header=header, pupil=header.pupil, tab=tab, switch_name=f"diary:{tab}", switch_query=switch_query)
+    # The year switcher (the marks pages): the diary's current year is the marks page, the others their year page.
+    current_year_id = header.school_class.year.pk if header.school_class else None
+    context.setdefault("shown_year_id", current_year_id)
+    context["current_year_id"] = current_year_id
     # A subject's page is marks_url + assignment id + "/": one reverse() for the page, not one per lesson.
     context["marks_url"] = reverse("diary:marks", args=[header.pupil.pk])
     return render(request, f"diary/{page}.html", context)
@@ -172,6 +178,30 @@ def subject(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
         chart_svg=chart_svg(chart) if chart else "",
         rows=marks_table_rows(summary.marks),
         query=query,
+    )
+
+
+@login_required
+@require_GET
+def year(request: HttpRequest, pk: int, year_pk: int) -> HttpResponse:
+    """A year the pupil studied at the school, read-only: their class, each subject's marks by study period with the
+    averages, the period, year, exam and final marks, and the promotion decision. 404 for a year they did not study
+    at the school."""
+    pupil = pupil_for_user(request.user, pk)
+    today = school_today(pupil.user.school)
+    header = diary_header(request.user, pupil, today)
+    pupil_year = header.pupil_year(year_pk)
+    if pupil_year is None:
+        raise Http404
+    record = year_record(pupil, pupil_year)
+    return _page(
+        request,
+        header,
+        "year",
+        tab="marks",
+        shown_year_id=pupil_year.year.pk,
+        record=record,
+        subjects=[(subject, [(row, mark_chips(row.marks)) for row in subject.periods]) for subject in record.subjects],
     )
 
 
