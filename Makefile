@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := chromium poppler-utils fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test install system-deps lint seed bench worker beat clean-db
+.PHONY: run test install system-deps lint seed bench worker beat clean-db backup restore-drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A ejournal beat -l INFO
+
+# A backup of the database and the media files into BACKUP_DIR (backups/), rotated 30 daily, 12 monthly, 5 yearly; and
+# the drill: the latest backup restored into a scratch database and folder, checked, «OK» or each difference
+# (docs/operations.md). The beat runs the backup nightly in production.
+backup: install
+	DEBUG=true $(BIN)/python manage.py backup
+
+restore-drill: install
+	DEBUG=true $(BIN)/python manage.py restore_drill
 
 clean-db:
 	rm -f db.sqlite3

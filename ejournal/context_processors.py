@@ -23,6 +23,8 @@ def _management_items(user) -> list:
         (_("Окна исправлений отметок"), reverse("journal:unlock_list")),
         (_("Перевод учащихся и закрытие года"), reverse("journal:promotion")),
     ]
+    if user.school_id is not None:  # the year's archive is a school's (issue 13)
+        year_items.append((_("Архив"), reverse("archive:index")))
     people_items = [(_("Сотрудники"), reverse("journal:staff_list"))]
     diary_items = [
         (_("События и объявления"), reverse("diary:event_list")),

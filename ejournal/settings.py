@@ -156,6 +156,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Backups (archive/services/backup.py, `manage.py backup`, the beat's daily run): dated .tar.gz files of the database
+# and the media folder, rotated to 30 daily, 12 monthly and 5 yearly. Put it on another disk, copied off the machine.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# The year's archive signs its PDFs (PAdES, pyHanko) where the school has a certificate: a PKCS#12 file and its
+# password. Both empty (the default): the archive is made unsigned (docs/archive.md, «Подпись»).
+ARCHIVE_SIGNING_P12 = env.str("ARCHIVE_SIGNING_P12", default="")
+ARCHIVE_SIGNING_PASSWORD = env.str("ARCHIVE_SIGNING_PASSWORD", default="")
 # WhiteNoise serves STATIC_ROOT from the web processes after `collectstatic` (gunicorn alone is enough; a proxy in
 # front may serve it too). In production the files carry their hash in the name and are stored gzip- and
 # brotli-compressed beside; the development server serves them from static/ as they are.
@@ -243,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "diary-send-weekly-digests": {
         "task": "diary.tasks.send_weekly_digests",
         "schedule": crontab(minute=20),
+    },
+    # The nightly backup of the database and the media folder, then the rotation (archive/tasks.py; docs/operations.md).
+    "archive-backup-daily": {
+        "task": "archive.tasks.backup_daily",
+        "schedule": crontab(hour=2, minute=30),
     },
     # The audit's weekly remarks (reports/tasks.py): hourly, so that each school's are recorded on Monday soon after
     # 05:00 in its own time zone (once a week per school; idempotent).

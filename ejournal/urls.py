@@ -21,6 +21,7 @@ urlpatterns = [
     path("diary/", include("diary.urls")),
     path("messages/", include((diary_urls.messaging_urlpatterns, "messaging"))),
     path("reports/", include("reports.urls")),
+    path("archive/", include("archive.urls")),
     path("admin/", admin.site.urls),
     # For monitoring: open, or behind HEALTH_CHECK_TOKEN; nothing personal (ejournal/health.py, docs/operations.md).
     path("health/", HealthView.as_view(), name="health"),

@@ -155,7 +155,9 @@ class JournalPrint(models.Model):
     status = models.CharField(_("состояние"), max_length=8, choices=ArchiveStatus.choices, default=ArchiveStatus.QUEUED)
     progress_done = models.PositiveIntegerField(_("готово"), default=0)
     progress_total = models.PositiveIntegerField(_("всего"), default=0)
-    parts = models.JSONField(_("готовые части"), default=dict, help_text=_("класс → путь его PDF в хранилище"))
+    parts = models.JSONField(
+        _("готовые части"), default=dict, blank=True, help_text=_("класс → путь его PDF в хранилище")
+    )
     path = models.CharField(_("путь итогового файла"), max_length=300, blank=True)
     size = models.PositiveBigIntegerField(_("размер, байт"), default=0)
     requested_by = models.ForeignKey(

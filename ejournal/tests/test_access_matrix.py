@@ -6,6 +6,7 @@ A new URL without an entry in MATRIX fails ``test_every_url_has_an_entry``.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from archive.tests import matrix_archive
 from diary.tests import matrix_diary, matrix_events, matrix_messages, matrix_notifications, matrix_paper
 from journal.tests import matrix_closing, matrix_grid, matrix_journal, matrix_people, matrix_setup, matrix_timetable
 from reports.tests import matrix_reports
@@ -95,6 +96,7 @@ for _module in (
     matrix_notifications,
     matrix_paper,
     matrix_reports,
+    matrix_archive,
 ):
     assert not set(_module.MATRIX_ENTRIES) & set(MATRIX), f"{_module.__name__} repeats an entry"
     MATRIX.update(_module.MATRIX_ENTRIES)
