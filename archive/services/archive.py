@@ -30,7 +30,7 @@ from accounts.access import can_edit_structure, same_school
 from accounts.models import User
 from journal.lock import school_today
 from journal.models import SchoolClass, SchoolYear, TeachingAssignment
-from journal.services.queue import task_delay
+from journal.services.queue import delay_or_fail
 from reports.access import ReportScope
 
 from ..choices import RETENTION_YEARS, ArchiveKind, ArchiveStatus
@@ -108,20 +108,8 @@ def archive_year_start(*, actor: User, year: SchoolYear) -> ArchiveYear:
         archive.started_at = archive.finished_at = None
     archive._history_user = actor
     archive.save()
-    transaction.on_commit(partial(_enqueue, archive.pk))
+    transaction.on_commit(partial(delay_or_fail, TASK, ArchiveYear, archive.pk))
     return archive
-
-
-def _enqueue(archive_id: int) -> None:
-    try:
-        task_delay(TASK, archive_id)
-    except Exception as error:
-        logger.exception("archive %s not handed to Celery", archive_id)
-        ArchiveYear.objects.filter(pk=archive_id, status=ArchiveStatus.QUEUED).update(
-            status=ArchiveStatus.FAILED,
-            error=_("Не удалось поставить в очередь: %(error)s") % {"error": error.__class__.__name__},
-            finished_at=timezone.now(),
-        )
 
 
 # --- the job ------------------------------------------------------------------------------------------------------

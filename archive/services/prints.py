@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_school_management
 from accounts.models import User
 from journal.models import SchoolClass, SchoolYear, TeachingAssignment
-from journal.services.queue import task_delay
+from journal.services.queue import delay_or_fail
 
 from ..access import own_assignments, prints_whole_class, require_journal_printer
 from ..choices import ArchiveStatus
@@ -137,20 +137,8 @@ def journal_print_request(
     journal_print.full_clean(exclude=["parts"])  # the model's JSONField lacks blank=True: {} is "empty"
     journal_print.progress_total = 1 if school_class is not None else SchoolClass.objects.filter(year=year).count()
     journal_print.save()
-    transaction.on_commit(partial(_enqueue, journal_print.pk))
+    transaction.on_commit(partial(delay_or_fail, TASK, JournalPrint, journal_print.pk))
     return journal_print
-
-
-def _enqueue(print_id: int) -> None:
-    try:
-        task_delay(TASK, print_id)
-    except Exception as error:
-        logger.exception("journal print %s not handed to Celery", print_id)
-        JournalPrint.objects.filter(pk=print_id, status=ArchiveStatus.QUEUED).update(
-            status=ArchiveStatus.FAILED,
-            error=_("Не удалось поставить в очередь: %(error)s") % {"error": error.__class__.__name__},
-            finished_at=timezone.now(),
-        )
 
 
 @transaction.atomic
@@ -163,7 +151,7 @@ def journal_print_resume(*, actor: User, journal_print: JournalPrint) -> Journal
     JournalPrint.objects.filter(pk=journal_print.pk, status=ArchiveStatus.FAILED).update(
         status=ArchiveStatus.QUEUED, error="", finished_at=None
     )
-    transaction.on_commit(partial(_enqueue, journal_print.pk))
+    transaction.on_commit(partial(delay_or_fail, TASK, JournalPrint, journal_print.pk))
     journal_print.refresh_from_db()
     return journal_print
 

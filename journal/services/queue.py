@@ -61,3 +61,21 @@ def broker_pause_reset() -> None:
     """Try the broker again at the next task, pause or not (tests)."""
     global _broker_down_until
     _broker_down_until = 0.0
+
+
+def delay_or_fail(name: str, model, pk: int) -> None:
+    """Queue the task ``name`` for the background row ``model(pk)`` (a report export, a year's archive, a journal
+    print); if the broker refuses, the row, still queued, is failed with the reason shown on its page. Rows with
+    ``status`` («queued» / «failed»), ``error`` and ``finished_at``; called at the commit of the row's creation."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    try:
+        task_delay(name, pk)
+    except Exception as error:
+        logger.exception("%s %s not handed to Celery", model._meta.label, pk)
+        model.objects.filter(pk=pk, status="queued").update(
+            status="failed",
+            error=_("Не удалось поставить в очередь: %(error)s") % {"error": error.__class__.__name__},
+            finished_at=timezone.now(),
+        )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AuditSettings, ReportSettings
+from ..services.settings import AUDIT_SETTINGS_FIELDS
 
 
 class ReportSettingsForm(forms.ModelForm):
@@ -27,17 +28,7 @@ class AuditSettingsForm(forms.ModelForm):
 
     class Meta:
         model = AuditSettings
-        fields = [
-            "record_grace_days",
-            "homework_minutes",
-            "mark_next_lessons",
-            "essay_days",
-            "period_mark_days_before_end",
-            "few_marks_grace_days",
-            "near_end_days",
-            "max_gap_days",
-            "plan_behind_lessons",
-        ]
+        fields = list(AUDIT_SETTINGS_FIELDS)
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

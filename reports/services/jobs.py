@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from journal.services.queue import task_delay
+from journal.services.queue import delay_or_fail
 
 from ..access import report_scope
 from ..catalog import build_document, spec_for
@@ -34,20 +34,8 @@ def report_job_request(*, actor: User, report: str, params: dict, fmt: str, titl
     job = ReportJob.objects.create(
         school=scope.school, report=report, params=params, fmt=fmt, title=title[:300], requested_by=actor
     )
-    transaction.on_commit(partial(_enqueue, job.pk))
+    transaction.on_commit(partial(delay_or_fail, TASK, ReportJob, job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    try:
-        task_delay(TASK, job_id)
-    except Exception as error:
-        logger.exception("report job %s not handed to Celery", job_id)
-        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.FAILED,
-            error=_("Не удалось поставить в очередь: %(error)s") % {"error": error.__class__.__name__},
-            finished_at=timezone.now(),
-        )
 
 
 def report_job_progress(job_id: int, done: int, total: int) -> None:

@@ -144,30 +144,24 @@ def _parse_sort(raw: str, checks: list[Check]) -> tuple[str, bool]:
     return key, descending
 
 
-def teachers_table(request: HttpRequest, summary: AuditSummary, sort: str, descending: bool) -> SafeString:
+TEACHERS_TABLE = "table table-sm table-bordered table-hover bg-white report-table align-middle audit-table"
+ASSIGNMENTS_TABLE = "table table-sm table-bordered bg-white report-table align-middle"
+
+
+def _summary_table(summary: AuditSummary, heads: list[str], caption: str, table_class: str, rows) -> SafeString:
+    """The control table: a header row per group of checks, the columns, then ``rows`` — (row, its <th> HTML) —
+    each with its lessons, a count per check, lapses and score, and the totals."""
     checks = summary.checks
-    query = _query(request, sort=None)
-    heads = [_sort_head(request, "teacher", _("Учитель"), sort, descending)]
-    heads.append(_sort_head(request, "lessons", _("Уроков"), sort, descending, note=_("Проведено уроков за даты")))
-    for check in checks:
-        heads.append(_sort_head(request, check.slug, check.title, sort, descending, note=check.description))
-    heads.append(_sort_head(request, "lapses", _("Нарушений"), sort, descending))
-    heads.append(_sort_head(request, "score", _("Оценка"), sort, descending, note=_("Оценка состояния журнала")))
     out = [
         '<div class="table-responsive mb-3">',
-        '<table class="table table-sm table-bordered table-hover bg-white report-table align-middle audit-table">',
-        f'<caption class="caption-top">{escape(_("Нарушения по учителям"))}</caption><thead>',
+        f'<table class="{table_class}">',
+        f'<caption class="caption-top">{escape(caption)}</caption><thead>',
         _group_row(checks, 2, 2),
         f"<tr>{''.join(heads)}</tr></thead><tbody>",
     ]
-    for row in sort_rows(summary.rows, sort, descending):
-        if row.key is None:
-            name = f'<th scope="row" class="fw-normal fst-italic">{escape(row.title)}</th>'
-        else:
-            href = reverse("reports:audit-teacher", args=[row.key]) + (f"?{query}" if query else "")
-            name = f'<th scope="row" class="fw-normal"><a href="{escape(href)}">{escape(row.title)}</a></th>'
+    for row, head in rows:
         out.append(
-            f'<tr>{name}<td class="text-end">{row.lessons}</td>{_count_cells(row, checks)}'
+            f'<tr>{head}<td class="text-end">{row.lessons}</td>{_count_cells(row, checks)}'
             f'<td class="text-end">{row.findings}</td>{_score_cell(row)}</tr>'
         )
     if not summary.rows:
@@ -181,37 +175,36 @@ def teachers_table(request: HttpRequest, summary: AuditSummary, sort: str, desce
     return mark_safe("".join(out))  # every text above went through escape()
 
 
+def teachers_table(request: HttpRequest, summary: AuditSummary, sort: str, descending: bool) -> SafeString:
+    query = _query(request, sort=None)
+    heads = [_sort_head(request, "teacher", _("Учитель"), sort, descending)]
+    heads.append(_sort_head(request, "lessons", _("Уроков"), sort, descending, note=_("Проведено уроков за даты")))
+    for check in summary.checks:
+        heads.append(_sort_head(request, check.slug, check.title, sort, descending, note=check.description))
+    heads.append(_sort_head(request, "lapses", _("Нарушений"), sort, descending))
+    heads.append(_sort_head(request, "score", _("Оценка"), sort, descending, note=_("Оценка состояния журнала")))
+
+    def head(row) -> str:
+        if row.key is None:
+            return f'<th scope="row" class="fw-normal fst-italic">{escape(row.title)}</th>'
+        href = reverse("reports:audit-teacher", args=[row.key]) + (f"?{query}" if query else "")
+        return f'<th scope="row" class="fw-normal"><a href="{escape(href)}">{escape(row.title)}</a></th>'
+
+    rows = [(row, head(row)) for row in sort_rows(summary.rows, sort, descending)]
+    return _summary_table(summary, heads, _("Нарушения по учителям"), TEACHERS_TABLE, rows)
+
+
 def assignments_table(summary: AuditSummary) -> SafeString:
-    checks = summary.checks
     heads = [
         f'<th scope="col">{escape(_("Класс и предмет"))}</th>',
         f'<th scope="col" class="text-end">{_("Уроков")}</th>',
     ]
-    for check in checks:
+    for check in summary.checks:
         heads.append(f'<th scope="col" class="text-end" title="{escape(check.description)}">{escape(check.title)}</th>')
     heads.append(f'<th scope="col" class="text-end">{escape(_("Нарушений"))}</th>')
     heads.append(f'<th scope="col" class="text-end">{escape(_("Оценка"))}</th>')
-    out = [
-        '<div class="table-responsive mb-3">',
-        '<table class="table table-sm table-bordered bg-white report-table align-middle">',
-        f'<caption class="caption-top">{escape(_("Классы и предметы учителя"))}</caption><thead>',
-        _group_row(checks, 2, 2),
-        f"<tr>{''.join(heads)}</tr></thead><tbody>",
-    ]
-    for row in summary.rows:
-        out.append(
-            f'<tr><th scope="row" class="fw-normal">{escape(row.title)}</th><td class="text-end">{row.lessons}</td>'
-            f'{_count_cells(row, checks)}<td class="text-end">{row.findings}</td>{_score_cell(row)}</tr>'
-        )
-    if not summary.rows:
-        out.append(f'<tr><td colspan="{len(checks) + 4}" class="text-secondary">{escape(_("Нет данных."))}</td></tr>')
-    totals = summary.totals
-    out.append(
-        f'</tbody><tfoot><tr class="fw-bold"><th scope="row">{escape(_("Итого"))}</th>'
-        f'<td class="text-end">{totals.lessons}</td>{_count_cells(totals, checks)}'
-        f'<td class="text-end">{totals.findings}</td>{_score_cell(totals)}</tr></tfoot></table></div>'
-    )
-    return mark_safe("".join(out))  # every text above went through escape()
+    rows = [(row, f'<th scope="row" class="fw-normal">{escape(row.title)}</th>') for row in summary.rows]
+    return _summary_table(summary, heads, _("Классы и предметы учителя"), ASSIGNMENTS_TABLE, rows)
 
 
 def findings_html(groups: list[tuple[Check | None, list[Finding]]], where: dict[int, str]) -> SafeString:
