@@ -20,7 +20,7 @@ from accounts.models import User
 from archive.choices import ArchiveKind, ArchiveStatus
 from archive.models import ArchiveFile, ArchiveYear
 from archive.services.backup import backup_create, backup_latest, backup_name_date, backup_rotate, rotation_keep
-from archive.services.drill import compare_counts, restore_drill
+from archive.services.drill import DRILL_SUFFIX, compare_counts, restore_drill
 from archive.tasks import backup_daily
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -194,8 +194,10 @@ def test_the_drill_restores_the_backup_faithfully(archived, tmp_path):
     assert User.objects.get(pk=archived.archive.started_by_id).first_name == "Изменён после копии"  # live untouched
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", ["%_restore_drill"])
-            assert cursor.fetchall() == []  # the scratch database is dropped
+            # This process's scratch database is dropped (another test process may be running a drill of its own).
+            scratch = f"{connection.settings_dict['NAME']}{DRILL_SUFFIX}"
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch])
+            assert cursor.fetchall() == []
 
 
 def test_the_command_prints_ok_for_the_latest_backup(archived, tmp_path):
