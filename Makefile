@@ -21,9 +21,13 @@ system-deps:
 	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The server starts as soon as this year's demo school is in; last year (kept, closed, promoted), its archive and a
+# backup are built in the background meanwhile (seed_demo_past, log in demo-past.log; the archive page shows progress).
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo --if-empty
+	@echo "Прошлый учебный год, архив и резервная копия строятся в фоне (журнал: demo-past.log)."
+	DEBUG=true $(BIN)/python manage.py seed_demo_past > demo-past.log 2>&1 &
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The suite in parallel processes (pytest-xdist, one per core: `auto`); each has its own test database.

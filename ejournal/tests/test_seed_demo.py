@@ -22,6 +22,7 @@ from journal.models import (
     Mark,
     SchoolClass,
     SchoolYear,
+    Subgroup,
     TeachingAssignment,
 )
 from journal.selectors.structure import assignment_pupils
@@ -39,7 +40,12 @@ FIXED_ROLES = {
 
 
 def class_of(pupil: PupilProfile) -> SchoolClass:
-    return Enrollment.objects.get(pupil=pupil).school_class
+    return Enrollment.objects.get(pupil=pupil, school_class__year=current_year()).school_class
+
+
+def current_year() -> SchoolYear:
+    """The year being kept (the demo also has last year, closed: journal.demo.past_year)."""
+    return SchoolYear.objects.get(promoted_at__isnull=True)
 
 
 # The demo school is seeded once for the module (about 10 s; 60 pupils) and each test that reads it runs in its own
@@ -52,7 +58,7 @@ pytestmark = pytest.mark.xdist_group("seed_demo")
 def seeded_demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", pupils=60, stdout=out)
+        call_command("seed_demo", pupils=60, past_year=True, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
 
@@ -87,7 +93,7 @@ def test_all_users_share_one_password_hash(demo):
 
 
 def test_year_is_open_with_periods_and_vacations(demo):
-    year = SchoolYear.objects.get()
+    year = current_year()
     assert year.status == YearStatus.OPEN
     assert year.periods.filter(kind="quarter").count() == 4
     assert year.periods.filter(kind="half").count() == 2
@@ -99,13 +105,15 @@ def test_year_is_open_with_periods_and_vacations(demo):
 
 def test_pupil_is_in_the_class_of_classteacher(demo):
     classteacher = User.objects.get(username="classteacher")
-    school_class = SchoolClass.objects.get(class_teacher=classteacher)
+    school_class = SchoolClass.objects.get(class_teacher=classteacher, year=current_year())
     assert (school_class.grade, school_class.letter) == (7, "А")
+    last_year = SchoolClass.objects.get(class_teacher=classteacher, year=past_year())  # she went up with the class
+    assert (last_year.grade, last_year.letter) == (6, "А")
     pupil = PupilProfile.objects.get(user__username="pupil")
     assert class_of(pupil) == school_class
     assert classteacher.has_perm("journal.manage_class", school_class)
     assert classteacher.has_perm("journal.view_class_journal", school_class)
-    other_class = SchoolClass.objects.exclude(pk=school_class.pk).first()
+    other_class = SchoolClass.objects.exclude(pk__in=[school_class.pk, last_year.pk]).first()
     assert not classteacher.has_perm("journal.manage_class", other_class)
     assert TeachingAssignment.objects.filter(teacher=classteacher).exists()
 
@@ -194,18 +202,18 @@ def test_periods_over_have_their_marks_and_exemptions_hold(demo):
     from journal.selectors.period_marks import pupil_marks
 
     today = timezone.localdate()
-    year = SchoolYear.objects.get()
+    year = current_year()
     zone = ZoneInfo(year.school.time_zone)
     scheme = dict(GradeSettings.objects.filter(year=year).values_list("grade", "period_kind"))
     over = [p for p in StudyPeriod.objects.filter(year=year) if p.end_date < today]
-    exemptions = list(SubjectExemption.objects.all())
+    exemptions = list(SubjectExemption.objects.filter(year=year))
     assert 2 <= len(exemptions) <= 3 and all(e.reason for e in exemptions)
     exempt = {(e.pupil_id, e.subject_id, e.period_id) for e in exemptions}
     if not over:
         assert not PeriodMark.objects.exists()
         return
-    marks = {(m.assignment_id, m.pupil_id, m.period_id): m for m in PeriodMark.objects.all()}
-    created = {h.id: h for h in PeriodMark.history.filter(history_type="+")}
+    marks = {(m.assignment_id, m.pupil_id, m.period_id): m for m in PeriodMark.objects.filter(assignment__year=year)}
+    created = {h.id: h for h in PeriodMark.history.filter(history_type="+", assignment__year=year)}
     assert set(created) == {m.pk for m in marks.values()}
     missing = judged = graded = 0
     for school_class in SchoolClass.objects.filter(year=year):
@@ -267,11 +275,11 @@ def test_whats_new_tells_the_demo_parent_the_truth(demo, client):
 
 
 def test_sizes_follow_the_pupils_option(demo):
-    year = SchoolYear.objects.get()
+    year = current_year()
     # 60 on the first day; the demo's movement adds a few arrivals during the year.
     assert Enrollment.objects.filter(date_from=year.start_date).values("pupil").distinct().count() == 60
-    assert 60 < PupilProfile.objects.count() <= 66
-    assert SchoolClass.objects.count() == 22  # at least two classes per grade
+    assert 60 < PupilProfile.objects.filter(enrollments__school_class__year=year).distinct().count() <= 66
+    assert SchoolClass.objects.filter(year=year).count() == 22  # at least two classes per grade
     assert SchoolClass.objects.filter(class_teacher__isnull=True).count() == 0
 
 
@@ -326,7 +334,7 @@ def test_the_audit_finds_the_demos_planted_lapses_and_little_else(demo):
     from reports.access import report_scope
     from reports.selectors.audit.base import AuditContext, run_audit
 
-    year = SchoolYear.objects.get()
+    year = current_year()
     deputy = User.objects.get(username="deputy")
     today = school_today(deputy.school)
     start = today - dt.timedelta(days=WINDOW_DAYS)
@@ -353,3 +361,98 @@ def test_the_audit_finds_the_demos_planted_lapses_and_little_else(demo):
     assert len(found["few_marks"]) + len(found["mark_gap"]) <= 0.03 * pairs + 10
     lapses = sum(len(found[check]) for check in planted)
     assert 10 <= lapses <= 100
+
+
+# Last year (journal.demo.past_year): kept in full, closed at the council, its pupils promoted into this year.
+def past_year() -> SchoolYear:
+    return SchoolYear.objects.get(promoted_at__isnull=False)
+
+
+def test_last_year_is_closed_and_its_pupils_promoted(demo):
+    from journal.models import Promotion, PromotionDecision
+
+    past, year = past_year(), current_year()
+    assert past.name == f"{year.start_date.year - 1}/{year.start_date.year}" and past.is_closed
+    assert past.promoted_at.date() > past.end_date and past.promoted_at < timezone.now()
+    promotions = list(Promotion.objects.filter(year=past).select_related("from_class", "target_class"))
+    enrolled = Enrollment.objects.filter(school_class__year=past)
+    assert {p.pupil_id for p in promotions} == set(enrolled.values_list("pupil_id", flat=True))
+    assert all(p.applied_at == past.promoted_at for p in promotions)
+    assert not enrolled.filter(date_to__isnull=True).exists()  # every enrolment of last year ended with it
+    for p in promotions:
+        if p.decision == PromotionDecision.PROMOTE:
+            now = Enrollment.objects.get(pupil_id=p.pupil_id, school_class__year=year, date_from=year.start_date)
+            assert now.school_class == p.target_class
+            assert (p.target_class.grade, p.target_class.letter) == (p.from_class.grade + 1, p.from_class.letter)
+            assert now.reason_in == f"переведён из {p.from_class}"
+        else:  # the 11th grades, and a few who left after the 9th
+            assert p.decision == PromotionDecision.GRADUATE and p.from_class.grade in (9, 11)
+            assert not Enrollment.objects.filter(pupil_id=p.pupil_id, school_class__year=year).exists()
+            assert not User.objects.get(pupil__pk=p.pupil_id).is_active
+    # Everyone who started this year at the school in grades 2–11 was here last year, a grade lower.
+    started = Enrollment.objects.filter(school_class__year=year, date_from=year.start_date, school_class__grade__gte=2)
+    assert set(started.values_list("pupil_id", flat=True)) <= {p.pupil_id for p in promotions}
+    assert not Enrollment.objects.filter(school_class__year=year, school_class__grade=1, pupil__promotions__year=past)
+
+
+def test_last_year_was_kept_in_full(demo):
+    """Every lesson of last year was held (its topic, marks, registers), the period marks of every quarter and
+    half-year are set, the year marks follow them, and the 9th and 11th grades have exam and final marks."""
+    from journal.models import Lesson, PeriodMark, PeriodMarkKind, StudyPeriod
+
+    past = past_year()
+    lessons = Lesson.objects.filter(assignment__year=past)
+    assert lessons.count() > 1000 and not lessons.filter(date__gt=past.end_date).exists()
+    assert lessons.exclude(topic="").count() >= 0.97 * lessons.count()
+    assert Mark.objects.filter(lesson__assignment__year=past).count() > 2 * lessons.count()
+    assert Attendance.objects.filter(lesson__assignment__year=past).exists()
+    periods = StudyPeriod.objects.filter(year=past)
+    marks = PeriodMark.objects.filter(assignment__year=past)
+    for period in periods:
+        assert marks.filter(kind=PeriodMarkKind.PERIOD, period=period).exists(), period
+    year_marks = marks.filter(kind=PeriodMarkKind.YEAR)
+    assert year_marks.count() > 100 and not year_marks.exclude(value__in=["2", "3", "4", "5", "зч", "нз"]).exists()
+    for mark in year_marks.filter(assignment__school_class__grade=7)[:30]:
+        values = marks.filter(kind=PeriodMarkKind.PERIOD, assignment=mark.assignment, pupil=mark.pupil).values_list(
+            "value", flat=True
+        )
+        numbers = [int(v) for v in values if v.isdigit()]
+        if numbers:
+            assert abs(int(mark.value) - sum(numbers) / len(numbers)) <= 0.5
+    finals = marks.filter(kind=PeriodMarkKind.FINAL)
+    assert set(finals.values_list("assignment__school_class__grade", flat=True)) == {9, 11}
+    assert marks.filter(kind=PeriodMarkKind.EXAM, assignment__subject__name="Русский язык").exists()
+    assert all(m.updated_at <= past.promoted_at for m in marks)  # everything was in before the year closed
+    created = set(PeriodMark.history.filter(history_type="+", assignment__year=past).values_list("id", flat=True))
+    assert created == set(marks.values_list("pk", flat=True))
+
+
+def test_this_years_subgroups_are_intact_after_the_promotion(demo):
+    """The promotion carries subgroups by name: nobody may end up in both subgroups of a class this year."""
+    membership = Subgroup.pupils.through
+    rows = membership.objects.filter(subgroup__school_class__year=current_year()).values_list(
+        "subgroup__school_class_id", "subgroup__assignments__subject_id", "pupilprofile_id"
+    )
+    seen: dict[tuple, int] = {}
+    for class_id, subject_id, pupil_id in rows:
+        key = (class_id, subject_id, pupil_id)
+        seen[key] = seen.get(key, 0) + 1
+    assert seen and max(seen.values()) == 1
+
+
+def test_families_see_last_years_marks(demo, client):
+    pupil = User.objects.get(username="pupil")
+    profile = pupil.pupil
+    past = past_year()
+    client.force_login(User.objects.get(username="parent"))
+    response = client.get(f"/diary/pupils/{profile.pk}/years/{past.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "6 «А»" in page and "переведён" in page.lower()
+
+
+def test_seed_demo_past_builds_nothing_twice(demo):
+    out = StringIO()
+    call_command("seed_demo_past", no_archive=True, stdout=out)
+    assert "уже есть" in out.getvalue()
+    assert SchoolYear.objects.count() == 2

@@ -5,6 +5,8 @@ conflict-free timetable with the year's lessons (``timetable``), the КТП of t
 marks, absences, topics and homework of the lessons held so far, as planned (``journal``), with three careless
 teachers' lapses of the last four weeks for the deputy's audit (``lapses``), the marks of the periods already over
 and a few exemptions from subjects (``period_marks``). Higher apps add their own demo data on top (``diary.demo``).
+Last year, kept in full, closed and promoted into this one, is ``seed_past_year`` (``past_year``): it takes longer
+than the rest, so ``make run`` builds it in the background once the server is up (``manage.py seed_demo_past``).
 """
 
 import datetime as dt
@@ -16,12 +18,22 @@ from ..models import SchoolYear
 from ..services.work_types import work_types_ensure
 from .journal import seed_journal
 from .movement import seed_movement
+from .past_year import past_year_state, seed_past_year
 from .period_marks import seed_period_marks
 from .plan import seed_plans
 from .school import DEFAULT_PUPILS, DEMO_PASSWORD, FIXED_ACCOUNTS, FIXED_USERNAMES, DemoSchoolBuilder
 from .timetable import seed_timetable
 
-__all__ = ["DEFAULT_PUPILS", "DEMO_PASSWORD", "FIXED_ACCOUNTS", "FIXED_USERNAMES", "DemoSchool", "seed"]
+__all__ = [
+    "DEFAULT_PUPILS",
+    "DEMO_PASSWORD",
+    "FIXED_ACCOUNTS",
+    "FIXED_USERNAMES",
+    "DemoSchool",
+    "past_year_state",
+    "seed",
+    "seed_past_year",
+]
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from journal.models import (
 )
 from journal.services.work_types import work_types_ensure
 
+from .bulk import insert_rows, instance
 from .lapses import CONTROL_UNMARKED, choose_lapses, sets_homework
 
 SEED = 20261122
@@ -223,8 +224,8 @@ def _history(historical, row, *, kind: str, at: dt.datetime, by: int, **values):
     """A history row of ``row`` as simple_history writes it, dated ``at`` (``historical``: ``Model.history.model``,
     resolved once by the caller — resolving the manager per row took a third of the demo's seed)."""
     fields = {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
-    fields.update(values, updated_at=at, updated_by_id=by)
-    return historical(**fields, history_date=at, history_type=kind, history_user_id=by)
+    fields.update(values, updated_at=at, updated_by_id=by, history_date=at, history_type=kind, history_user_id=by)
+    return instance(historical, fields)
 
 
 TODAY_UNRECORDED = 0.12
@@ -426,10 +427,9 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
             Lesson.objects.filter(pk__in=pks[start : start + 900]).update(
                 recorded_at=recorded, attendance_taken_at=taken
             )
-    with _own_timestamps(Homework, Attendance, Mark):
-        Homework.objects.bulk_create(homework, batch_size=2000)
-        Attendance.objects.bulk_create([row for row, _changes in absences], batch_size=2000)
-        Mark.objects.bulk_create([row for row, _changes in marks], batch_size=2000)
+    insert_rows(Homework, homework)  # the rows as built, with their own updated_at (journal.demo.bulk)
+    insert_rows(Attendance, [row for row, _changes in absences])
+    insert_rows(Mark, [row for row, _changes in marks])
     histories: dict[type, list] = {Mark: [], Attendance: [], Homework: []}
     historical = {model: model.history.model for model in histories}
     for row in homework:
@@ -441,7 +441,7 @@ def seed_journal(*, year: SchoolYear, today: dt.date, actor: User) -> dict:
             for kind, at, by, values in changes:
                 histories[model].append(_history(historical[model], row, kind=kind, at=at, by=by, **values))
     for model, rows in histories.items():
-        historical[model].objects.bulk_create(rows, batch_size=2000)
+        insert_rows(historical[model], rows)
     return {
         "lessons": len(updated),
         "marks": len(marks),
@@ -495,7 +495,17 @@ def _mark(
         if corrected < clock.now:
             changes = [("+", written, writer, {"value": _corrected(clock.rng, value)}), ("~", corrected, writer, {})]
     last = changes[-1]
-    mark = Mark(lesson=lesson, pupil_id=pupil_id, value=value, work_type=kind, updated_by_id=writer, updated_at=last[1])
+    mark = instance(
+        Mark,
+        {
+            "lesson_id": lesson.pk,
+            "pupil_id": pupil_id,
+            "value": value,
+            "work_type_id": kind.pk if kind is not None else None,
+            "updated_by_id": writer,
+            "updated_at": last[1],
+        },
+    )
     return mark, changes
 
 
@@ -518,5 +528,8 @@ def _absence(
         if noted < clock.now:
             changes = [("+", written, writer, {"code": AttendanceCode.ABSENT}), ("~", noted, teacher, {})]
     last = changes[-1]
-    row = Attendance(lesson=lesson, pupil_id=pupil_id, code=code, updated_by_id=last[2], updated_at=last[1])
+    row = instance(
+        Attendance,
+        {"lesson_id": lesson.pk, "pupil_id": pupil_id, "code": code, "updated_by_id": last[2], "updated_at": last[1]},
+    )
     return row, changes

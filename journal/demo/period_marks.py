@@ -50,6 +50,7 @@ from ..models import (
     WorkType,
 )
 from ..selectors.averages import forecast, period_mark_minimum, weighted_average
+from .bulk import insert_rows, instance
 from .journal import _own_timestamps
 
 SEED = 20261201
@@ -290,13 +291,11 @@ def seed_period_marks(*, year: SchoolYear, today: dt.date) -> dict:
     )
     with _own_moments():
         SubjectExemption.objects.bulk_create(exemptions)
-        PeriodMark.objects.bulk_create(rows, batch_size=2000)
+    insert_rows(PeriodMark, rows)  # as built, with their own moments (journal.demo.bulk)
     SubjectExemption.history.model.objects.bulk_create(
         _history_rows(SubjectExemption, exemptions, "created_at", "created_by_id")
     )
-    PeriodMark.history.model.objects.bulk_create(
-        _history_rows(PeriodMark, rows, "updated_at", "updated_by_id"), batch_size=2000
-    )
+    insert_rows(PeriodMark.history.model, _history_rows(PeriodMark, rows, "updated_at", "updated_by_id"))
     return {
         "period_marks": len(rows),
         "caught_up_marks": len(new_marks),
@@ -311,11 +310,14 @@ def _history_rows(model, rows: list, at: str, by: str) -> list:
     historical = model.history.model  # resolving the manager per row costs more than the rows themselves
     names = [field.attname for field in model._meta.concrete_fields]
     return [
-        historical(
-            **{name: getattr(row, name) for name in names},
-            history_date=getattr(row, at),
-            history_type="+",
-            history_user_id=getattr(row, by),
+        instance(
+            historical,
+            {
+                **{name: getattr(row, name) for name in names},
+                "history_date": getattr(row, at),
+                "history_type": "+",
+                "history_user_id": getattr(row, by),
+            },
         )
         for row in rows
     ]

@@ -42,21 +42,24 @@ def describe_account(user: User) -> str:
     """The role and, for the demo's main characters, what they see: «учитель: 5 «А», 6 «А»…»."""
     details = []
     if user.role == Role.TEACHER:
-        led = ", ".join(str(c) for c in SchoolClass.objects.filter(class_teacher=user))
+        led = ", ".join(str(c) for c in SchoolClass.objects.filter(class_teacher=user, year__promoted_at__isnull=True))
         if led:
             details.append(f"классный руководитель {led}")
         subjects = defaultdict(list)
-        for assignment in user.assignments.select_related("school_class", "subject", "subgroup"):
+        for assignment in user.assignments.filter(year__promoted_at__isnull=True).select_related(
+            "school_class", "subject", "subgroup"
+        ):
             group = f" ({assignment.subgroup.name})" if assignment.subgroup_id else ""
             subjects[assignment.subject.short_name].append(f"{assignment.school_class}{group}")
         details += [f"{subject}: {', '.join(dict.fromkeys(classes))}" for subject, classes in subjects.items()]
     elif user.role == Role.PUPIL:
         details += [
-            str(e.school_class) for e in Enrollment.objects.filter(pupil__user=user).select_related("school_class")
+            str(e.school_class)
+            for e in Enrollment.objects.filter(pupil__user=user).select_related("school_class").order_by("-date_from")
         ]
     elif user.role == Role.PARENT:
         for link in ParentChild.objects.filter(parent__user=user).select_related("pupil__user"):
-            enrollment = link.pupil.enrollments.select_related("school_class").first()
+            enrollment = link.pupil.enrollments.select_related("school_class").order_by("-date_from").first()
             details.append(f"{link.get_kind_display()}: {link.pupil.user.full_name}, {enrollment.school_class}")
     suffix = f" [{'; '.join(details)}]" if details else ""
     return f"{user.get_role_display()}, {user.full_name}{suffix}"
@@ -120,8 +123,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-timetable", action="store_true", help="без расписания и уроков (для замеров их построения)"
         )
+        parser.add_argument(
+            "--past-year",
+            action="store_true",
+            help="сразу и прошлый учебный год, закрытый, с переводом (make run строит его в фоне: seed_demo_past)",
+        )
 
-    def handle(self, *args: object, pupils: int, if_empty: bool, no_timetable: bool = False, **options: object) -> None:
+    def handle(
+        self,
+        *args: object,
+        pupils: int,
+        if_empty: bool,
+        no_timetable: bool = False,
+        past_year: bool = False,
+        **options: object,
+    ) -> None:
         taken = sorted(User.objects.filter(username__in=FIXED_USERNAMES).values_list("username", flat=True))
         if School.objects.exists() or SchoolYear.objects.exists() or taken:
             message = "База не пуста (есть школа, учебный год или пользователи " + ", ".join(taken or ["—"]) + ")"
@@ -140,6 +156,8 @@ class Command(BaseCommand):
             diary_demo.seed(year=built.year, today=built.today, actor=built.admin)
             # The deputy's control: last weeks' remarks, November's справка (over the journal's planted lapses).
             reports_demo.seed(school=built.school, today=built.today)
+        if past_year and not no_timetable:  # last year, closed, its pupils promoted into this one
+            journal_demo.seed_past_year(current=built.year, actor=built.admin)
         elapsed = time.perf_counter() - started
 
         out = self.stdout
