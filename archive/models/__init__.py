@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from ..choices import ArchiveKind, ArchiveStatus
 
-__all__ = ["ArchiveDownload", "ArchiveFile", "ArchiveYear", "JournalPrint"]
+__all__ = ["ArchiveClass", "ArchiveDownload", "ArchiveFile", "ArchiveYear", "JournalPrint"]
 
 
 class ArchiveYear(models.Model):
@@ -38,6 +38,9 @@ class ArchiveYear(models.Model):
         _("данные на момент"), null=True, blank=True, help_text=_("всё в архиве взято из данных на этот момент")
     )
     manifest_sha256 = models.CharField(_("SHA-256 описи"), max_length=64, blank=True)
+    manifest_claimed_at = models.DateTimeField(
+        _("опись составляется с"), null=True, blank=True, help_text=_("какой из параллельных задач писать опись")
+    )
     error = models.TextField(_("ошибка"), blank=True)
 
     history = HistoricalRecords()
@@ -49,6 +52,31 @@ class ArchiveYear(models.Model):
 
     def __str__(self) -> str:
         return f"Архив {self.year}"
+
+
+class ArchiveClass(models.Model):
+    """One class of a year's archive as a unit of work: the claim that lets several workers share the year (each
+    class is taken by one of them, with a conditional UPDATE), its state, and what it cost."""
+
+    archive = models.ForeignKey(ArchiveYear, verbose_name=_("архив"), on_delete=models.CASCADE, related_name="classes")
+    school_class = models.ForeignKey(
+        "journal.SchoolClass", verbose_name=_("класс"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("состояние"), max_length=8, choices=ArchiveStatus.choices, default=ArchiveStatus.QUEUED)
+    started_at = models.DateTimeField(_("начат"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("готов"), null=True, blank=True)
+    worker = models.CharField(_("исполнитель"), max_length=100, blank=True, help_text=_("узел и процесс"))
+    seconds = models.FloatField(_("время, с"), null=True, blank=True)
+    cpu_seconds = models.FloatField(_("время процессора, с"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("класс в архиве учебного года")
+        verbose_name_plural = _("классы в архиве учебного года")
+        ordering = ["archive", "school_class__grade", "school_class__letter", "school_class"]
+        constraints = [models.UniqueConstraint(fields=["archive", "school_class"], name="uniq_archive_class")]
+
+    def __str__(self) -> str:
+        return f"{self.archive}: {self.school_class}"
 
 
 class ArchiveFile(models.Model):

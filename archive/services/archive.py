@@ -1,13 +1,18 @@
 """The year's archive: started by the school's admin once the year is closed (or from 1 June of its last calendar
-year, so that the summary sheets are ready by 30 June), built by a Celery job, removed file by file only after each
+year, so that the summary sheets are ready by 30 June), built by Celery tasks, removed file by file only after each
 file's retention date, by an act.
 
 For each class of the year the job writes three files — the summary sheet (PDF/A, «Классный руководитель / Директор /
 М. П.»), the class journal for the year (PDF) and the class's year as canonical JSON — then the manifest (every file's
 path, kind, size, SHA-256, retention date) and a cover sheet that prints the manifest's SHA-256. Each class is read
 and written in one transaction (REPEATABLE READ on PostgreSQL: one snapshot of its data); ``snapshot_at`` stamps
-when the run began. Resumable: a class whose files exist is not done again, so a second run writes nothing and the
-manifest — named by its own hash — comes out the same.
+when the run began, once for the whole year.
+
+Parallel: the start queues ``ARCHIVE_PARALLEL`` tasks; each claims one class at a time (an ``ArchiveClass`` row,
+taken with a conditional UPDATE that one worker only wins) until none is left, and the task that finds every class
+done claims the manifest and writes it with the cover, once. Resumable: a class whose files exist is done, a failed
+or lost class is taken again on the next start, so a second run writes nothing and the manifest — named by its own
+hash — comes out the same.
 
 Files go through Django's default storage and are never overwritten: a name that is taken gets a suffix. The size
 and the SHA-256 are those of the bytes written.
@@ -16,12 +21,18 @@ and the SHA-256 are those of the bytes written.
 import datetime as dt
 import hashlib
 import logging
+import os
+import socket
+import time
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -34,7 +45,7 @@ from journal.services.queue import delay_or_fail
 from reports.access import ReportScope
 
 from ..choices import RETENTION_YEARS, ArchiveKind, ArchiveStatus
-from ..models import ArchiveDownload, ArchiveFile, ArchiveYear
+from ..models import ArchiveClass, ArchiveDownload, ArchiveFile, ArchiveYear
 from ..render.archive import cover_pdf, summary_sheet_pdf
 from ..selectors.class_year import canonical_json, class_year_data
 from .signing import load_signer, sign_pdf
@@ -47,6 +58,8 @@ MANIFEST_FORMAT = "ejournal-archive-manifest/1"
 PDF, JSON = "application/pdf", "application/json"
 # A run still "running" this long after it began is taken for a worker that died: the admin may start it again.
 STALE_AFTER = dt.timedelta(hours=3)
+# A class claimed this long ago and not done lost its worker (a class takes a minute or two): another task takes it.
+CLASS_STALE_AFTER = dt.timedelta(minutes=30)
 
 
 # --- who, when --------------------------------------------------------------------------------------------------
@@ -85,7 +98,8 @@ def retain_until(year: SchoolYear, kind: str) -> dt.date:
 @transaction.atomic
 def archive_year_start(*, actor: User, year: SchoolYear) -> ArchiveYear:
     """Queue the archive of ``year``: made for the first time, resumed after a failure, or run again (which writes
-    nothing new). The job is handed to Celery after the commit."""
+    nothing new). ``ARCHIVE_PARALLEL`` tasks are handed to Celery after the commit: each worker that takes one
+    archives classes until none is left (``archive_year_build``)."""
     if not can_archive(actor, year.school_id):
         raise PermissionDenied(_("Архивировать учебный год может только администратор школы."))
     year = SchoolYear.objects.select_related("school").get(pk=year.pk)
@@ -105,70 +119,187 @@ def archive_year_start(*, actor: User, year: SchoolYear) -> ArchiveYear:
         if archive.status == ArchiveStatus.QUEUED or (archive.status == ArchiveStatus.RUNNING and not stale):
             raise ValidationError(_("Архив за %(year)s уже формируется: дождитесь окончания.") % {"year": year.name})
         archive.status, archive.started_by, archive.error = ArchiveStatus.QUEUED, actor, ""
-        archive.started_at = archive.finished_at = None
+        archive.started_at = archive.finished_at = archive.manifest_claimed_at = None
     archive._history_user = actor
     archive.save()
-    transaction.on_commit(partial(delay_or_fail, TASK, ArchiveYear, archive.pk))
+    _prepare_classes(archive, restart=True)
+    for _n in range(max(1, settings.ARCHIVE_PARALLEL)):
+        transaction.on_commit(partial(delay_or_fail, TASK, ArchiveYear, archive.pk))
     return archive
+
+
+def _year_classes(year: SchoolYear) -> list[SchoolClass]:
+    return list(
+        SchoolClass.objects.filter(year=year)
+        .select_related("year__school", "class_teacher")
+        .order_by("grade", "letter", "pk")
+    )
+
+
+def _recorded_kinds(archive: ArchiveYear) -> dict[int, set[str]]:
+    """Class id → the kinds of its files recorded in the archive."""
+    have: dict[int, set[str]] = {}
+    for class_id, kind in archive.files.filter(school_class__isnull=False).values_list("school_class_id", "kind"):
+        have.setdefault(class_id, set()).add(kind)
+    return have
+
+
+def _prepare_classes(archive: ArchiveYear, *, restart: bool) -> None:
+    """One ``ArchiveClass`` row per class of the year (the claims of the workers); the totals of the progress.
+
+    A start (``restart``) sets each row from the files recorded: a class with its three files is done, every other
+    one is queued again (a run that failed or lost its worker resumes). A task only adds the rows missing (an archive
+    queued before the rows existed), never resets one another worker may hold."""
+    classes = _year_classes(archive.year)
+    have = _recorded_kinds(archive)
+    complete = {c.pk for c in classes if have.get(c.pk, set()) >= set(CLASS_KINDS)}
+    rows = {row.school_class_id: row for row in ArchiveClass.objects.filter(archive=archive)}
+    ArchiveClass.objects.bulk_create(
+        [
+            ArchiveClass(
+                archive=archive,
+                school_class=c,
+                status=ArchiveStatus.DONE if c.pk in complete else ArchiveStatus.QUEUED,
+            )
+            for c in classes
+            if c.pk not in rows
+        ],
+        ignore_conflicts=True,
+    )
+    if restart:
+        ArchiveClass.objects.filter(archive=archive, school_class_id__in=complete).exclude(
+            status=ArchiveStatus.DONE
+        ).update(status=ArchiveStatus.DONE)
+        ArchiveClass.objects.filter(archive=archive).exclude(school_class_id__in=complete).exclude(
+            status=ArchiveStatus.QUEUED
+        ).update(status=ArchiveStatus.QUEUED, started_at=None, finished_at=None, worker="")
+    ArchiveYear.objects.filter(pk=archive.pk).update(progress_total=len(classes) + 1)
+    _count_progress(archive.pk)
+
+
+def _count_progress(archive_id: int) -> None:
+    """``progress_done``: the classes done, counted in the same statement (two workers never undo each other)."""
+    done = (
+        ArchiveClass.objects.filter(archive_id=OuterRef("pk"), status=ArchiveStatus.DONE)
+        .order_by()
+        .values("archive_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    ArchiveYear.objects.filter(pk=archive_id).update(progress_done=Coalesce(Subquery(done), 0))
 
 
 # --- the job ------------------------------------------------------------------------------------------------------
 
 
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
 def archive_year_build(archive_id: int) -> str:
-    """The Celery job: claim the queued archive, archive every class not yet archived, then the manifest and the
-    cover. Returns "skipped" (not queued: another worker has it), "done" or "failed" (with the reason kept)."""
-    claimed = ArchiveYear.objects.filter(pk=archive_id, status=ArchiveStatus.QUEUED).update(
+    """The Celery job, run by ``ARCHIVE_PARALLEL`` tasks at once: join the queued or running archive, archive one
+    class after another — each claimed with a conditional UPDATE that only one worker wins — until none is left; the
+    task that finds every class done writes the manifest and the cover, once.
+
+    Returns "skipped" (the archive is neither queued nor running: done, failed, or never queued), "done" (this task
+    finished the archive), "shared" (it archived what it could claim; another task finishes) or "failed" (a class or
+    the manifest failed: the archive is failed with the reason kept, and the other tasks stop after their class)."""
+    ArchiveYear.objects.filter(pk=archive_id, status=ArchiveStatus.QUEUED).update(
         status=ArchiveStatus.RUNNING, started_at=timezone.now(), finished_at=None, error=""
     )
-    if not claimed:
+    running = ArchiveYear.objects.filter(pk=archive_id, status=ArchiveStatus.RUNNING)
+    # One moment for the whole year, whichever task comes first.
+    running.filter(snapshot_at__isnull=True).update(snapshot_at=timezone.now())
+    archive = ArchiveYear.objects.select_related("year__school", "started_by").filter(pk=archive_id).first()
+    if archive is None or archive.status != ArchiveStatus.RUNNING:
         return "skipped"
-    archive = ArchiveYear.objects.select_related("year__school", "started_by").get(pk=archive_id)
-    mine = ArchiveYear.objects.filter(pk=archive_id, status=ArchiveStatus.RUNNING)
     try:
-        _build(archive)
+        _prepare_classes(archive, restart=False)
+        signer = load_signer()
+        # The summary sheet as the administration sees it: every class of the year.
+        scope = ReportScope(
+            user=archive.started_by,
+            school=archive.year.school,
+            management=True,
+            classes=SchoolClass.objects.filter(year=archive.year),
+            assignments=TeachingAssignment.objects.filter(school_class__year=archive.year),
+        )
+        while (claim := _claim_class(archive)) is not None:
+            _archive_claimed(archive, claim, scope, signer)
+            _count_progress(archive.pk)
+            if not running.exists():  # another task failed the archive: stop after the class in hand
+                return "failed"
+        if not _claim_manifest(archive):
+            return "shared"
+        _manifest_and_cover(archive, signer)
     except Exception as error:
         logger.exception("archive %s failed", archive_id)
-        mine.update(status=ArchiveStatus.FAILED, error=str(error)[:2000] or error.__class__.__name__,
-                    finished_at=timezone.now())  # fmt: skip
+        running.update(status=ArchiveStatus.FAILED, error=str(error)[:2000] or error.__class__.__name__,
+                       finished_at=timezone.now())  # fmt: skip
         return "failed"
-    mine.update(status=ArchiveStatus.DONE, finished_at=timezone.now())
+    running.update(status=ArchiveStatus.DONE, finished_at=timezone.now(), progress_done=F("progress_total"))
     return "done"
 
 
-def _build(archive: ArchiveYear) -> None:
-    year = archive.year
-    if archive.snapshot_at is None:
-        archive.snapshot_at = timezone.now()
-        ArchiveYear.objects.filter(pk=archive.pk).update(snapshot_at=archive.snapshot_at)
-    classes = list(
-        SchoolClass.objects.filter(year=year)
-        .select_related("year__school", "class_teacher")
-        .order_by("grade", "letter", "pk")
+def _claim_class(archive: ArchiveYear) -> ArchiveClass | None:
+    """Take the next class no worker holds (or whose worker was lost ``CLASS_STALE_AFTER`` ago): a conditional
+    UPDATE, which on PostgreSQL and SQLite alike only one of two workers wins; the loser tries the next class."""
+    now = timezone.now()
+    free = Q(status=ArchiveStatus.QUEUED) | Q(status=ArchiveStatus.RUNNING, started_at__lt=now - CLASS_STALE_AFTER)
+    candidates = ArchiveClass.objects.filter(free, archive=archive).order_by(
+        "school_class__grade", "school_class__letter", "school_class_id"
     )
-    have: dict[int, set[str]] = {}
-    for class_id, kind in archive.files.filter(school_class__isnull=False).values_list("school_class_id", "kind"):
-        have.setdefault(class_id, set()).add(kind)
-    done = sum(1 for c in classes if have.get(c.pk, set()) >= set(CLASS_KINDS))
-    ArchiveYear.objects.filter(pk=archive.pk).update(progress_done=done, progress_total=len(classes) + 1)
-    signer = load_signer()
-    # The summary sheet as the administration sees it: every class of the year.
-    scope = ReportScope(
-        user=archive.started_by,
-        school=year.school,
-        management=True,
-        classes=SchoolClass.objects.filter(year=year),
-        assignments=TeachingAssignment.objects.filter(school_class__year=year),
+    for row in candidates.only("pk", "status", "started_at")[:50]:
+        won = ArchiveClass.objects.filter(pk=row.pk, status=row.status, started_at=row.started_at).update(
+            status=ArchiveStatus.RUNNING, started_at=now, finished_at=None, worker=_worker_name()
+        )
+        if won:
+            return ArchiveClass.objects.select_related("school_class__year__school", "school_class__class_teacher").get(
+                pk=row.pk
+            )
+    return None
+
+
+def _claim_manifest(archive: ArchiveYear) -> bool:
+    """The manifest is written by one task: the first that finds every class done and marks the archive."""
+    unfinished = ArchiveClass.objects.filter(archive_id=OuterRef("pk")).exclude(status=ArchiveStatus.DONE)
+    return bool(
+        ArchiveYear.objects.filter(pk=archive.pk, status=ArchiveStatus.RUNNING, manifest_claimed_at__isnull=True)
+        .exclude(Exists(unfinished))
+        .update(manifest_claimed_at=timezone.now())
     )
-    for school_class in classes:
-        missing = [kind for kind in CLASS_KINDS if kind not in have.get(school_class.pk, set())]
-        if not missing:
-            continue
-        _archive_class(archive, school_class, missing, scope, signer)
-        done += 1
-        ArchiveYear.objects.filter(pk=archive.pk).update(progress_done=done)
-    _manifest_and_cover(archive, signer)
-    ArchiveYear.objects.filter(pk=archive.pk).update(progress_done=len(classes) + 1)
+
+
+def _archive_claimed(archive: ArchiveYear, claim: ArchiveClass, scope, signer) -> None:
+    """Archive the claimed class (the kinds of file it lacks): render them from one snapshot, then record them and
+    mark the class done in one transaction; a failure marks the claim failed and is raised.
+
+    The writes come after the snapshot's transaction, not inside it: on SQLite a read transaction that turns into a
+    write fails at once («database is locked») when another connection — the web server — has written meanwhile,
+    and a render takes seconds. The files hold only what the snapshot saw either way."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    school_class = claim.school_class
+    missing = [kind for kind in CLASS_KINDS if kind not in _recorded_kinds_of(archive, school_class)]
+    mine = ArchiveClass.objects.filter(pk=claim.pk, status=ArchiveStatus.RUNNING, worker=claim.worker)
+    try:
+        with _snapshot_atomic():
+            rendered = _render_class(archive, school_class, missing, scope, signer) if missing else []
+        with transaction.atomic():
+            for item in rendered:
+                _store(archive, school_class, *item)
+            mine.update(
+                status=ArchiveStatus.DONE,
+                finished_at=timezone.now(),
+                seconds=round(time.perf_counter() - wall, 3),
+                cpu_seconds=round(time.process_time() - cpu, 3),
+            )
+    except Exception:
+        mine.update(status=ArchiveStatus.FAILED, finished_at=timezone.now())
+        raise
+
+
+def _recorded_kinds_of(archive: ArchiveYear, school_class: SchoolClass) -> set[str]:
+    return set(archive.files.filter(school_class=school_class).values_list("kind", flat=True))
 
 
 def _snapshot_atomic():
@@ -190,28 +321,31 @@ def _snapshot_atomic():
     return _Snapshot()
 
 
-def _archive_class(archive: ArchiveYear, school_class: SchoolClass, kinds: list[str], scope, signer) -> None:
+def _render_class(archive: ArchiveYear, school_class: SchoolClass, kinds: list[str], scope, signer) -> list[tuple]:
+    """The class's files of ``kinds``, rendered in the caller's snapshot transaction: for each, ``_store``'s
+    arguments after the class (kind, name, path, content type, bytes, signed)."""
     from ..render.journal import class_journal_pdf  # helper module of the printed journal, imported when used
 
     year = archive.year
     folder = f"{_base(archive)}/{_slug(f'{school_class.grade}{school_class.letter}')}"
     label = f"{school_class} {year.name.replace('/', '-')}"
-    with _snapshot_atomic():
-        for kind in kinds:
-            if kind == ArchiveKind.SUMMARY_SHEET:
-                data = summary_sheet_pdf(scope, school_class)
-                name, stem, content_type = f"Сводная ведомость {label}.pdf", "summary-sheet.pdf", PDF
-            elif kind == ArchiveKind.CLASS_JOURNAL:
-                data = class_journal_pdf(school_class, start=None, end=None, assignment=None)
-                name, stem, content_type = f"Классный журнал {label}.pdf", "class-journal.pdf", PDF
-            else:
-                data = canonical_json(class_year_data(school_class, archive.snapshot_at))
-                name, stem, content_type = f"Данные класса {label}.json", "class-data.json", JSON
-            signed = False
-            if signer is not None and content_type == PDF:
-                data = sign_pdf(data, signer, reason=_("Архив учебного года"), location=year.school.name[:100])
-                signed = True
-            _store(archive, school_class, kind, name, f"{folder}/{stem}", content_type, data, signed)
+    rendered = []
+    for kind in kinds:
+        if kind == ArchiveKind.SUMMARY_SHEET:
+            data = summary_sheet_pdf(scope, school_class)
+            name, stem, content_type = f"Сводная ведомость {label}.pdf", "summary-sheet.pdf", PDF
+        elif kind == ArchiveKind.CLASS_JOURNAL:
+            data = class_journal_pdf(school_class, start=None, end=None, assignment=None)
+            name, stem, content_type = f"Классный журнал {label}.pdf", "class-journal.pdf", PDF
+        else:
+            data = canonical_json(class_year_data(school_class, archive.snapshot_at))
+            name, stem, content_type = f"Данные класса {label}.json", "class-data.json", JSON
+        signed = False
+        if signer is not None and content_type == PDF:
+            data = sign_pdf(data, signer, reason=_("Архив учебного года"), location=year.school.name[:100])
+            signed = True
+        rendered.append((kind, name, f"{folder}/{stem}", content_type, data, signed))
+    return rendered
 
 
 def _store(archive, school_class, kind, name, path, content_type, data: bytes, signed: bool) -> ArchiveFile:

@@ -140,6 +140,21 @@ def test_the_attendance_summary_counts_by_the_journals_classifier(cast, seventh)
     assert '<td class="int">1</td><td class="int">0</td><td class="int">1</td><td class="int">0</td>' in row
 
 
+def test_a_marks_row_is_one_cell_of_tab_stops_grey_where_the_pupil_was_not_in_the_class(cast, seventh):
+    """A row's marks sit at tab stops of one cell, a column each (the cheap layout of archive.render.journal); a day
+    after a pupil left is grey in her row's background: 23.11 is the second column, 27–54 px."""
+    Lesson.objects.create(assignment=cast.math_a, date=D(2026, 11, 23), number=1, topic="После отъезда")
+    data = class_journal_data(cast.class_a, cast.year.start_date, cast.year.end_date, cast.math_a)
+    html = class_journal_html(data)
+    alekseev = html.split("Алексеев А.")[1].split("</tr>")[0]
+    assert '<td class="dates">5/4</td>' in alekseev  # 14.09 in the first column; nothing on 23.11
+    borisova = html.split("Борисова Б.")[1].split("</tr>")[0]
+    assert "transparent 27px, #ddd 27px, #ddd 54px, transparent 54px" in borisova
+    assert ">\u2007у</td>" in borisova  # her «у» of 14.09, indented to the middle of its column
+    header = html.split('<th class="dates">')[1].split("</th>")[0]
+    assert header == "14.09\t23.11"
+
+
 # Queries ----------------------------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from archive.choices import ArchiveKind, ArchiveStatus
-from archive.models import ArchiveDownload, ArchiveFile, ArchiveYear
+from archive.models import ArchiveClass, ArchiveDownload, ArchiveFile, ArchiveYear
 from archive.services.archive import archive_file_remove, archive_year_start, current_cover, current_manifest
 from archive.services.verify import verify_archive
 from journal.choices import PeriodKind, YearStatus
@@ -458,3 +458,141 @@ def test_others_get_404(closed_year, django_capture_on_commit_callbacks, client)
     sheet.refresh_from_db()
     assert sheet.removed_at is None
     assert not ArchiveDownload.objects.exists()
+
+
+# --- two workers share a year (ARCHIVE_PARALLEL tasks, each claims a class at a time) -----------------------------
+
+
+def _queued(cast, django_capture_on_commit_callbacks) -> tuple[ArchiveYear, int]:
+    """Start the archive without running its tasks; returns it and the number of tasks queued."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        archive = archive_year_start(actor=cast.admin, year=cast.year)
+    return archive, len(callbacks)
+
+
+def _class_files(archive) -> dict[int, list[str]]:
+    files: dict[int, list[str]] = {}
+    for class_id, kind in archive.files.filter(school_class__isnull=False).values_list("school_class_id", "kind"):
+        files.setdefault(class_id, []).append(kind)
+    return {class_id: sorted(kinds) for class_id, kinds in files.items()}
+
+
+def test_two_workers_share_the_classes_and_one_writes_the_manifest(
+    closed_year, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """While the first task renders 7 «А», a second worker joins: it takes 8 «Б» (7 «А» is claimed), and leaves the
+    manifest to the first, which finds every class done when it has finished its own."""
+    cast = closed_year
+    from archive.render import journal as journal_render
+    from archive.services import archive as service
+
+    real = journal_render.class_journal_pdf
+    second: list[str] = []
+
+    def with_a_second_worker(school_class, **kwargs):
+        if not second:
+            second.append("running")
+            second[0] = service.archive_year_build(archive.pk)
+        return real(school_class, **kwargs)
+
+    monkeypatch.setattr(journal_render, "class_journal_pdf", with_a_second_worker)
+    archive, tasks = _queued(cast, django_capture_on_commit_callbacks)
+    assert tasks == settings.ARCHIVE_PARALLEL == 2
+    assert service.archive_year_build(archive.pk) == "done"
+    assert second == ["shared"]
+
+    archive.refresh_from_db()
+    assert archive.status == ArchiveStatus.DONE and archive.progress_done == archive.progress_total == 3
+    kinds = sorted([ArchiveKind.SUMMARY_SHEET, ArchiveKind.CLASS_JOURNAL, ArchiveKind.CLASS_DATA])
+    assert _class_files(archive) == {cast.class_a.pk: kinds, cast.class_b.pk: kinds}  # each class once
+    assert archive.files.filter(kind=ArchiveKind.MANIFEST).count() == 1
+    assert archive.files.filter(kind=ArchiveKind.COVER).count() == 1
+    # 8 «Б» was finished by the second worker while the first still rendered 7 «А»'s journal.
+    b_files = archive.files.filter(school_class=cast.class_b).values_list("pk", flat=True)
+    assert max(b_files) < archive.files.get(school_class=cast.class_a, kind=ArchiveKind.CLASS_JOURNAL).pk
+    assert set(ArchiveClass.objects.filter(archive=archive).values_list("status", flat=True)) == {ArchiveStatus.DONE}
+    assert verify_archive(archive) == []
+    # The tasks still in the queue find the archive done.
+    assert service.archive_year_build(archive.pk) == "skipped"
+
+
+def test_the_queued_tasks_run_one_after_another_when_celery_is_eager(
+    closed_year, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """Eager Celery (development, tests) runs the tasks in turn: the first does every class, the others nothing."""
+    from archive.services import archive as service
+
+    settings.ARCHIVE_PARALLEL = 3
+    results: list[str] = []
+    real = service.archive_year_build
+    monkeypatch.setattr(service, "archive_year_build", lambda pk: results.append(real(pk)) or results[-1])
+    archive = _run(closed_year, django_capture_on_commit_callbacks)
+    assert results == ["done", "skipped", "skipped"]
+    assert archive.status == ArchiveStatus.DONE and archive.files.count() == 8
+    assert archive.progress_done == archive.progress_total == 3
+
+
+def test_the_build_called_twice_in_a_row_archives_once(closed_year, django_capture_on_commit_callbacks, media):
+    from archive.services.archive import archive_year_build
+
+    archive, _tasks = _queued(closed_year, django_capture_on_commit_callbacks)
+    assert archive_year_build(archive.pk) == "done"
+    stored = _stored(media)
+    assert archive_year_build(archive.pk) == "skipped"
+    assert _stored(media) == stored and archive.files.count() == 8
+
+
+def test_a_class_whose_worker_was_lost_is_taken_over_later(closed_year, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from archive.services.archive import CLASS_STALE_AFTER, archive_year_build
+
+    cast = closed_year
+    archive, _tasks = _queued(cast, django_capture_on_commit_callbacks)
+    ArchiveYear.objects.filter(pk=archive.pk).update(status=ArchiveStatus.RUNNING, started_at=timezone.now())
+    lost = ArchiveClass.objects.filter(archive=archive, school_class=cast.class_a)
+    lost.update(status=ArchiveStatus.RUNNING, started_at=timezone.now(), worker="elsewhere:1")
+    # Another worker holds 7 «А» (for now): this task does 8 «Б» and leaves the manifest to the holder.
+    assert archive_year_build(archive.pk) == "shared"
+    archive.refresh_from_db()
+    assert archive.status == ArchiveStatus.RUNNING and not archive.manifest_sha256
+    assert list(_class_files(archive)) == [cast.class_b.pk] and archive.progress_done == 1
+    # Its worker never came back: a task that runs later takes 7 «А» over and finishes the year.
+    lost.update(started_at=timezone.now() - CLASS_STALE_AFTER - dt.timedelta(minutes=1))
+    assert archive_year_build(archive.pk) == "done"
+    archive.refresh_from_db()
+    assert archive.status == ArchiveStatus.DONE and archive.files.count() == 8 and verify_archive(archive) == []
+
+
+def test_a_failure_on_one_worker_stops_the_other_and_a_restart_resumes(
+    closed_year, django_capture_on_commit_callbacks, monkeypatch
+):
+    cast = closed_year
+    from archive.render import journal as journal_render
+    from archive.services import archive as service
+
+    real = journal_render.class_journal_pdf
+    second: list[str] = []
+
+    def failing_on_8b(school_class, **kwargs):
+        if school_class.pk == cast.class_b.pk:
+            raise RuntimeError("нет места на диске")
+        if not second:  # the second worker joins while 7 «А» is rendered, and fails on 8 «Б»
+            second.append("running")
+            second[0] = service.archive_year_build(archive.pk)
+        return real(school_class, **kwargs)
+
+    monkeypatch.setattr(journal_render, "class_journal_pdf", failing_on_8b)
+    archive, _tasks = _queued(cast, django_capture_on_commit_callbacks)
+    assert service.archive_year_build(archive.pk) == "failed"  # it finished 7 «А», then saw the failure
+    assert second == ["failed"]
+    archive.refresh_from_db()
+    assert archive.status == ArchiveStatus.FAILED and archive.error == "нет места на диске"
+    assert list(_class_files(archive)) == [cast.class_a.pk] and archive.progress_done == 1
+    assert not archive.files.filter(kind=ArchiveKind.MANIFEST).exists()
+    assert ArchiveClass.objects.get(archive=archive, school_class=cast.class_b).status == ArchiveStatus.FAILED
+
+    monkeypatch.setattr(journal_render, "class_journal_pdf", real)
+    archive = _run(cast, django_capture_on_commit_callbacks)
+    assert archive.status == ArchiveStatus.DONE and archive.files.count() == 8
+    assert archive.progress_done == archive.progress_total == 3 and verify_archive(archive) == []
