@@ -149,9 +149,10 @@ class DateRangeForm(forms.Form):
         self.helper.layout = Layout(
             Row(
                 Column(HTML(f'<span class="text-secondary">{_("Период")}:</span>'), css_class="col-auto"),
-                Column(Field("date_from", css_class="form-control-sm"), css_class="col-auto"),
+                # The labels are not shown (the row reads «Период: … — …»): the fields carry them (WCAG 1.3.1).
+                Column(Field("date_from", css_class="form-control-sm", aria_label=_("Период с")), css_class="col-auto"),
                 Column(HTML("—"), css_class="col-auto"),
-                Column(Field("date_to", css_class="form-control-sm"), css_class="col-auto"),
+                Column(Field("date_to", css_class="form-control-sm", aria_label=_("Период по")), css_class="col-auto"),
                 Column(Submit("submit", _("Показать"), css_class="btn-sm"), css_class="col-auto"),
                 css_class="g-2 align-items-center",
             )

@@ -45,8 +45,15 @@ class BellScheduleForm(forms.Form):
             rows.append(
                 Row(
                     Column(HTML(f'<div class="pt-1 fw-semibold">{title}</div>'), css_class="col-4"),
-                    Column(Field(f"start_{number}", css_class="form-control-sm"), css_class="col-4"),
-                    Column(Field(f"end_{number}", css_class="form-control-sm"), css_class="col-4"),
+                    # No labels shown (the columns have headings): each field carries its own (WCAG 1.3.1).
+                    Column(
+                        Field(f"start_{number}", css_class="form-control-sm", aria_label=f"{title}: {_('начало')}"),
+                        css_class="col-4",
+                    ),
+                    Column(
+                        Field(f"end_{number}", css_class="form-control-sm", aria_label=f"{title}: {_('окончание')}"),
+                        css_class="col-4",
+                    ),
                     css_class="g-2",
                 )
             )

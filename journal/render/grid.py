@@ -6,10 +6,12 @@ journal.selectors.grid prepares every cell's data; journal.views.grid puts the t
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -20,6 +22,19 @@ PLACEHOLDER = 987654321
 LOW_MARKS = frozenset({"1", "2", "нз"})
 
 _cell_cache: dict[tuple[str, str, str], str] = {}
+# What a column's header says to a screen reader besides the date: its markers (К, д, ✓, з) in words, in the order
+# of marks_shown, and its state (the page shows a lock icon and a colour).
+_MARK_WORDS = (
+    _lazy("контрольная работа"),
+    _lazy("задано домашнее задание"),
+    _lazy("посещаемость отмечена"),
+    _lazy("замена"),
+)
+_STATE_WORDS = {
+    ColumnState.LOCKED: _lazy("закрыт для отметок"),
+    ColumnState.UNLOCKED: _lazy("открыт окном исправлений"),
+    ColumnState.FUTURE: _lazy("урок ещё не прошёл"),
+}
 
 
 def cell_inner(cell: Cell) -> str:
@@ -77,37 +92,60 @@ def _url_maker(name: str, count: int = 1):
     return lambda *pks: "".join(part + (str(pks[i]) if i < len(pks) else "") for i, part in enumerate(parts))
 
 
+@lru_cache(maxsize=8)
+def _header_words(language: str | None) -> dict:
+    """The words of the column headers in one language, translated once per process rather than ~8 per column
+    (45 columns: ~2 ms of gettext a page)."""
+    return {
+        "weekdays": [str(day) for day in WEEKDAYS],
+        "lesson": _("%(n)s урок"),
+        "control": _("контрольная работа"),
+        "homework": _("задано домашнее задание"),
+        "attendance": _("посещаемость отмечена"),
+        "substitute": _("замена"),
+        "missing": _("присутствовали, но без отметки"),
+        "marks": [str(text) for text in _MARK_WORDS],
+        "states": {state: str(text) for state, text in _STATE_WORDS.items()},
+    }
+
+
 def _column_header(column: GridColumn, lesson_url: str) -> str:
+    words = _header_words(get_language())
     lesson = column.lesson
     date = lesson.date
     classes = [column.state]
     if lesson.is_control:
         classes.append("ctl")
-    day = f"{WEEKDAYS[date.weekday()]} {date:%d.%m.%Y}, " + _("%(n)s урок") % {"n": lesson.number}
+    day = f"{words['weekdays'][date.weekday()]} {date:%d.%m.%Y}, " + words["lesson"] % {"n": lesson.number}
     topic, work, taught = column.topic, column.work_type, column.taught_by
     marks = []
+    marks_shown = (lesson.is_control, column.has_homework, column.attendance_taken, bool(taught))
     if lesson.is_control:
-        marks.append(f'<span class="k" title="{_("контрольная работа")}">К</span>')
+        marks.append(f'<span class="k" title="{words["control"]}">К</span>')
     if column.has_homework:
-        marks.append(f'<span class="hw" title="{_("задано домашнее задание")}">д</span>')
+        marks.append(f'<span class="hw" title="{words["homework"]}">д</span>')
     if column.attendance_taken:
-        marks.append(f'<span class="at" title="{_("посещаемость отмечена")}">✓</span>')
+        marks.append(f'<span class="at" title="{words["attendance"]}">✓</span>')
     if taught:
-        marks.append(f'<span class="sb" title="{_("замена")}">з</span>')
+        marks.append(f'<span class="sb" title="{words["substitute"]}">з</span>')
     if column.state == ColumnState.LOCKED:
         marks.append('<i class="bi bi-lock-fill"></i>')
     elif column.state == ColumnState.UNLOCKED:
         marks.append('<i class="bi bi-unlock-fill"></i>')
     if column.missing:
-        marks.append(
-            f'<span class="ms" title="{_("присутствовали, но без отметки")}: {column.missing}">{column.missing}</span>'
-        )
+        marks.append(f'<span class="ms" title="{words["missing"]}: {column.missing}">{column.missing}</span>')
     title = f"{day}: {topic}" if topic else day
+    # What a screen reader says for the column (docs/accessibility.md): the date in full, the markers' words, the lock.
+    spoken = [title]
+    spoken += [text for shown, text in zip(marks_shown, words["marks"], strict=True) if shown]
+    if column.state in words["states"]:
+        spoken.append(words["states"][column.state])
     return (
         f'<th data-l="{lesson.pk}" class="{" ".join(classes)}" title="{escape(title)}" data-d="{escape(day)}"'
         f' data-t="{escape(topic)}" data-w="{escape(work)}" data-s="{escape(taught)}" data-r="{escape(column.reason)}"'
-        f' data-u="{lesson_url}"><a href="{lesson_url}">{date:%d}<small>{date:%m}</small></a>'
-        f'<span class="mk">{"".join(marks)}</span></th>'
+        f' data-u="{lesson_url}"><a href="{lesson_url}" tabindex="-1"><span aria-hidden="true">{date:%d}<small>'
+        f'{date:%m}</small></span><span class="visually-hidden">{escape(", ".join(spoken))}</span></a>'
+        f'<span class="mk" aria-hidden="true">{"".join(marks)}</span></th>'
     )
 
 
@@ -120,7 +158,7 @@ def _pupil_name(row: GridRow) -> str:
     if row.roster.left_on:
         notes.append(_("выбыл(а) %(d)s") % {"d": f"{row.roster.left_on:%d.%m}"})
     note = f"<small>{escape(', '.join(notes))}</small>" if notes else ""
-    return f'<th class="nm" title="{escape(user.full_name)}">{name}{note}</th>'
+    return f'<th class="nm" scope="row" title="{escape(user.full_name)}">{name}{note}</th>'
 
 
 def _stats_cells(grid: Grid, row: GridRow) -> str:
@@ -148,7 +186,8 @@ def grid_table(grid: Grid, *, can_edit: bool, period_title: str = "", period_mar
     query = f"?period={grid.period.pk}" if grid.period else ""
     columns = grid.columns
     out = [
-        '<table class="gr" id="grid"',
+        '<table class="gr" id="grid" role="grid" aria-labelledby="grid-title" aria-describedby="grid-keys"',
+        "" if can_edit else ' aria-readonly="true"',
         f' data-cell-url="{reverse("journal:grid_cell")}"' if can_edit else "",
         f' data-attendance-url="{reverse("journal:grid_attendance_taken", args=[PLACEHOLDER])}"' if can_edit else "",
         f' data-history-url="{reverse("journal:grid_cell_history", args=[PLACEHOLDER, PLACEHOLDER + 1])}"',
@@ -166,12 +205,14 @@ def grid_table(grid: Grid, *, can_edit: bool, period_title: str = "", period_mar
     out += [_column_header(column, lesson_url(column.lesson.pk) + query) for column in columns]
     if grid.with_stats:
         out.append(
-            f'<th class="st sa" title="{_("средний взвешенный балл")}">{_("Ср.")}</th>'
-            f'<th class="st sc" title="{_("число отметок; нужно не меньше %(n)s") % {"n": grid.minimum}}">'
-            f"{_('Отм.')}</th>"
-            f'<th class="st sf" title="{_("прогноз отметки за период")}">{_("Прогн.")}</th>'
+            f'<th class="st sa" title="{_("средний взвешенный балл")}" aria-label="{_("средний взвешенный балл")}">'
+            f"{_('Ср.')}</th>"
+            f'<th class="st sc" title="{_("число отметок; нужно не меньше %(n)s") % {"n": grid.minimum}}"'
+            f' aria-label="{_("число отметок")}">{_("Отм.")}</th>'
+            f'<th class="st sf" title="{_("прогноз отметки за период")}" aria-label="{_("прогноз отметки за период")}">'
+            f"{_('Прогн.')}</th>"
             f'<th class="st sp" title="{escape(period_title)}">'
-            + (f'<a href="{escape(period_marks_url)}">{_("Итог")}</a>' if period_marks_url else _("Итог"))
+            + (f'<a href="{escape(period_marks_url)}" tabindex="-1">{_("Итог")}</a>' if period_marks_url else _("Итог"))
             + "</th>"
         )
     out.append("</tr>")
@@ -213,6 +254,7 @@ def script_messages() -> dict[str, str]:
         "session": _("Сеанс истёк или сервер недоступен: войдите снова и обновите страницу."),
         "refused": _("Запись не принята."),
         "saved": _("Сохранено"),
+        "empty": _("пусто"),  # the active cell's name when it holds nothing (static/js/grid.js, nameCell)
         "saving": _("Сохранение…"),
         "offline": _("Нет связи с сервером: запись не сохранена."),
         "locked": _("Урок закрыт для отметок."),

@@ -13,3 +13,13 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+// A form sent back with errors: the focus goes to the first field in error (its message is tied to it by
+// aria-describedby, crispy-forms), or to the form's own error above the fields, so a screen reader starts there.
+document.addEventListener("DOMContentLoaded", () => {
+  const field = document.querySelector("main [aria-invalid='true'], main .is-invalid");
+  const target = field || document.querySelector("main form .alert-danger, main .alert-block.alert-danger");
+  if (!target) return;
+  if (!field && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  const control = target.tomselect ? target.tomselect.control_input : target;
+  control.focus();
+});

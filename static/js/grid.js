@@ -11,6 +11,11 @@
  * has it (KeyboardEvent.code: «н» is the key Y, «б» the comma key), so
  * a Latin «b» is the key of «и», not «б». Nothing is read as the nearest code: any other character, and 0 and 6–9,
  * is refused in the cell with a message, and nothing is sent.
+ *
+ * For the keyboard and screen readers (docs/accessibility.md): the table is one stop in the page's Tab order (roving
+ * tabindex: only the active cell has tabindex="0"), the arrows move inside; Tab and Enter go down the column when the
+ * grid takes entries, so leaving it is Escape then Tab (or Shift+Tab); a read-only grid lets Tab leave at once. The
+ * active cell alone carries its name (pupil, lesson, content): none of the other cells grows the page.
  */
 (function () {
   "use strict";
@@ -58,6 +63,8 @@
   var active = null; // {r, c}
   var typedHere = 0; // digits typed into the active cell since arriving: the second one is the second mark
   var pendingLate = false; // «о» typed, waiting for «п»
+  var exitArmed = false; // Escape pressed: the next Tab / Shift+Tab leaves the grid
+  var keysHint = document.getElementById("grid-keys");
   var queue = Promise.resolve(); // saves go one at a time, in the order typed
 
   function cellAt(r, c) { return rows[r].cells[first + c]; }
@@ -90,6 +97,7 @@
   }
 
   function showInfo(r, c) {
+    nameCell(r, c);
     if (!info) return;
     var th = columns[c].th;
     var td = cellAt(r, c);
@@ -125,13 +133,24 @@
     info.appendChild(link);
   }
 
+  // The active cell's accessible name: «Иванова Анна, пн 02.11.2026, 1 урок: н 5» (or «пусто», «не в классе…»).
+  function nameCell(r, c) {
+    var td = cellAt(r, c);
+    var p = parts(td);
+    var content = [p.att, p.mark1, p.mark2].filter(Boolean).join(" ");
+    if (!inClass(td)) content = msg("notEnrolled");
+    else if (!content) content = msg("empty");
+    if (td.classList.contains("err") && td.title) content += ". " + td.title;
+    td.setAttribute("aria-label", pupilName(r) + ", " + columns[c].th.getAttribute("data-d") + ": " + content);
+  }
+
   function highlight(on) {
     if (!active) return;
     var td = cellAt(active.r, active.c);
     td.classList.toggle("on", on);
     rows[active.r].classList.toggle("hl", on);
     columns[active.c].th.classList.toggle("hl", on);
-    if (!on) td.tabIndex = -1;
+    if (!on) { td.tabIndex = -1; td.removeAttribute("aria-label"); }
   }
 
   function activate(r, c, focus) {
@@ -395,6 +414,10 @@
   function onKey(event) {
     if (!active || event.ctrlKey || event.metaKey || event.altKey) return;
     var r = active.r, c = active.c, key = event.key, target;
+    // Leaving the grid: after Escape (or at once when it takes no entries) Tab is the browser's, and the focus moves
+    // to what comes after the table (Shift+Tab: before it), the other cells being out of the Tab order.
+    if (key === "Tab" && (exitArmed || !canEdit)) { exitArmed = false; return; }
+    if (key !== "Shift") exitArmed = key === "Escape";
     switch (key) {
       case "ArrowUp": activate(r - 1, c); break;
       case "ArrowDown": activate(r + 1, c); break;
@@ -416,7 +439,7 @@
           pendingLate = false;
           cellAt(r, c).classList.remove("pend");
           if (cellAt(r, c).classList.contains("typo")) leave(r, c);
-          setStatus("", "");
+          setStatus(key === "Escape" && keysHint ? keysHint.getAttribute("data-escape") || "" : "", "");
           showInfo(r, c);
           break;
         }

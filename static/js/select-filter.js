@@ -43,8 +43,12 @@
         }
       }
     };
+    // Tom Select moves the <label for> to its own input; the <select> it hides keeps a name of its own (WCAG 4.1.2).
+    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+    var name = select.getAttribute("aria-label") || (label ? label.textContent.replace(/\s+/g, " ").trim() : "");
     /* global TomSelect */
     var control = new TomSelect(select, settings);
+    if (name && !select.hasAttribute("aria-label")) select.setAttribute("aria-label", name);
     // What was typed into the search must not stay in place of the chosen option once the focus moves on.
     control.on("blur", function () { control.setTextboxValue(""); });
   }
