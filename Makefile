@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := chromium poppler-utils fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test install system-deps lint seed bench worker beat clean-db backup restore-drill
+.PHONY: run test install system-deps lint load seed bench worker beat clean-db backup restore-drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# The load test of the real stack (bench/load/run.py): gunicorn -w 2 on PostgreSQL, a Celery worker on Redis (db 8),
+# Locust replaying a school morning, then every acknowledged write looked up in the database. LOAD_ARGS adds options
+# (`make load LOAD_ARGS="--scenario saves --duration 30 --pgbouncer"`).
+LOAD_ARGS ?=
+load: install
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 seed: install
 	DEBUG=true $(BIN)/python manage.py seed_demo

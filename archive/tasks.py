@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from reports.replica import replica_reads
+
 from .services.backup import backup_create, backup_rotate
 from .services.prints import journal_print_run
 
@@ -22,7 +24,8 @@ def archive_year_build(archive_id: int) -> str:
     """Build the queued archive of a school year (``archive.services.archive.archive_year_build``)."""
     from .services.archive import archive_year_build as build
 
-    return build(archive_id)
+    with replica_reads():  # reads outside the snapshot's transaction from the replica, when there is one
+        return build(archive_id)
 
 
 # --- Printing the class journal (issue 13): class by class, resumable (archive.services.prints).
@@ -30,4 +33,5 @@ def archive_year_build(archive_id: int) -> str:
 def render_journal_print(print_id: int) -> str:
     """Render a queued journal print; the classes already finished are not rendered again, and a second delivery
     of a print another worker holds does nothing."""
-    return journal_print_run(print_id)
+    with replica_reads():  # the journals' reads from the replica, when there is one
+        return journal_print_run(print_id)

@@ -134,3 +134,49 @@ def profile_call(label: str, call: Callable[[], object], restrict: str, top: int
     print(f"--- profile: {label}")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(restrict, top)
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+def pyinstrument_call(label: str, call: Callable[[], object], repeat: int = 20) -> None:
+    """A statistical profile (pyinstrument) of ``repeat`` calls: where the wall time of the call goes, as a tree."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    for _ in range(repeat):
+        call()
+    profiler.stop()
+    print(f"--- pyinstrument: {label} ×{repeat}")
+    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
+
+
+class DatabaseCpu:
+    """The CPU time of this connection's PostgreSQL backend (it runs on this machine), from /proc/<pid>/stat.
+
+    The kernel counts in clock ticks (10 ms), so it is read around a whole series of requests and divided by their
+    number. ``None`` on SQLite (the database work is in this process's CPU time) or when /proc cannot be read.
+    """
+
+    def __init__(self) -> None:
+        self.pid = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+
+    def ticks(self) -> int | None:
+        if self.pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15 of stat)
+
+    def per_call_ms(self, call: Callable[[int], object], runs: int) -> float | None:
+        """Mean milliseconds of backend CPU per call over ``runs`` calls."""
+        before = self.ticks()
+        if before is None:
+            return None
+        for n in range(runs):
+            call(n)
+        return (self.ticks() - before) * 1000 / os.sysconf("SC_CLK_TCK") / runs

@@ -205,7 +205,12 @@ def measure_page(client: Client, label: str, url: str, runs: int, figures: dict,
         f"  {label:<22} {timing}, {count} queries, {len(html) / 1024:.1f} KB raw, "
         f"{len(gzip.compress(html)) / 1024:.1f} KB gzip"
     )
-    figures |= {f"{key}_ms": round(timing.wall, 1), f"{key}_queries": count, f"{key}_kb": round(len(html) / 1024, 1)}
+    figures |= {
+        f"{key}_ms": round(timing.wall, 1),
+        f"{key}_cpu_ms": round(timing.cpu, 1),
+        f"{key}_queries": count,
+        f"{key}_kb": round(len(html) / 1024, 1),
+    }
     return html
 
 
@@ -266,7 +271,12 @@ def run(runs: int, profile: bool, screenshots: bool) -> dict:
             ok(client.get(plain))
             plain_timing = Timing(lambda n: client.get(plain), runs, ok)
             print(f"    for scale, a plain page of the site (the profile): {plain_timing}")
-            figures |= {"week_selector_ms": round(selector.wall, 1), "plain_page_ms": round(plain_timing.wall, 1)}
+            figures |= {
+                "week_selector_ms": round(selector.wall, 1),
+                "week_selector_cpu_ms": round(selector.cpu, 1),
+                "plain_page_ms": round(plain_timing.wall, 1),
+                "floor_cpu_ms": round(plain_timing.cpu, 1),
+            }
             marks_url = reverse("diary:marks", args=[pk])
             subject_url = reverse("diary:subject", args=[pk, cast.math_a.pk])
             marks = measure_page(client, "marks (4th quarter)", marks_url, runs, figures, "marks")

@@ -9,8 +9,13 @@ at 5 hours a week) on a throwaway database, adds pupils up to 30 and 45 lessons 
 kinds of work, homework, ~1,200 marks, absences and proposed period marks, and stands the clock on 24.12.2026 (the
 last lessons are open, the older ones locked). Then, through the Django test Client, prints the median server time
 of the grid page over ``--runs`` requests, its queries and its HTML size (raw and gzip), and the median time to
-save one mark through the cell endpoint (journal:grid_cell → mark_set). Targets on this machine: the page under
-30 ms and 150 KB, a mark under 15 ms. The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
+save one mark through the cell endpoint (journal:grid_cell → mark_set), and for the floor under every page a plain
+signed-in page (the profile). CPU is this process's (the application; with SQLite the database too) and, on
+PostgreSQL, the database backend's, read from /proc around a series of requests (bench/common.py: DatabaseCpu). On
+PostgreSQL it also counts journal_mark's updates during the saves and how many were in place (HOT,
+pg_stat_user_tables.n_tup_hot_upd). Targets (issue 14): the floor ≤ 3 ms CPU and ≤ 3 queries; the page ≤ 12 ms CPU
+(application + database) and ≤ 8 queries, under 150 KB; a mark ≤ 6 ms CPU and ≤ 8 queries. ``--profile`` adds a
+cProfile and a pyinstrument profile of each. The database is an SQLite file under /tmp or, with DATABASE_URL, a throwaway
 PostgreSQL database created and dropped on that server; the development database is never touched. Settings:
 ejournal.settings_test (DEBUG off, as in production). The last line is the figures as JSON (bench/common.py).
 """
@@ -23,7 +28,15 @@ import time
 import zoneinfo
 
 import time_machine
-from common import Timing, ok, print_figures, profile_call, throwaway_database  # first: sets Django up
+from common import (  # first: sets Django up
+    DatabaseCpu,
+    Timing,
+    ok,
+    print_figures,
+    profile_call,
+    pyinstrument_call,
+    throwaway_database,
+)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -141,6 +154,25 @@ def build():
     return cast, period, lessons, pupil_ids
 
 
+def table_updates(table: str) -> tuple[int, int] | None:
+    """(updates, of them in place: HOT) of a table so far, from pg_stat_user_tables; None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # this backend's counters, now rather than at idle
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def index_count(table: str) -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [table])
+        return cursor.fetchone()[0]
+
+
 def run(runs: int, profile: bool) -> dict:
     with throwaway_database("grid"):
         with time_machine.travel(NOW, tick=True):
@@ -163,17 +195,23 @@ def run(runs: int, profile: bool) -> dict:
             ok(page)
             html = page.content
             timing = Timing(lambda n: client.get(url), runs, ok)
+            database = DatabaseCpu()  # the PostgreSQL backend's CPU, per request, beside this process's
+            grid_db_cpu = database.per_call_ms(lambda n: ok(client.get(url)), runs * 2)
             gzipped = len(gzip.compress(html))
             print(
                 f"  grid page:   {timing}, {page_queries} queries, {len(html) / 1024:.0f} KB raw, "
                 f"{gzipped / 1024:.1f} KB gzip, {html.count(b'<td')} cells"
             )
+            if grid_db_cpu is not None:
+                print(f"    the database's CPU per page: {grid_db_cpu:.1f} ms (PostgreSQL backend, /proc)")
             figures = {
                 "pupils": len(pupil_ids),
                 "lessons": len(lessons),
                 "marks": Mark.objects.count(),
                 "grid_ms": round(timing.wall, 1),
                 "grid_cpu_ms": round(timing.cpu, 1),
+                "grid_db_cpu_ms": None if grid_db_cpu is None else round(grid_db_cpu, 1),
+                "grid_total_cpu_ms": round(timing.cpu + (grid_db_cpu or 0), 1),
                 "grid_queries": page_queries,
                 "grid_kb": round(len(html) / 1024, 1),
                 "grid_gzip_kb": round(gzipped / 1024, 1),
@@ -188,14 +226,29 @@ def run(runs: int, profile: bool) -> dict:
             print(f"    the table's HTML {table}")
             plain = reverse("accounts:profile")
             ok(client.get(plain))
-            plain_timing = Timing(lambda n: client.get(plain), runs, ok)
-            print(f"    for scale, a plain page of the site (the profile): {plain_timing}")
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as queries:
+                ok(client.get(plain))
+            plain_queries = len(queries)
+            plain_timing = Timing(lambda n: client.get(plain), runs * 2, ok)
+            plain_db_cpu = database.per_call_ms(lambda n: ok(client.get(plain)), runs * 2)
+            print(
+                f"    the floor, a plain page of the site (the profile): {plain_timing}, {plain_queries} queries"
+                + (f", database CPU {plain_db_cpu:.1f} ms" if plain_db_cpu is not None else "")
+            )
             figures |= {
                 "selector_ms": round(selector.wall, 1),
+                "selector_cpu_ms": round(selector.cpu, 1),
                 "table_ms": round(table.wall, 1),
+                "table_cpu_ms": round(table.cpu, 1),
                 "plain_page_ms": round(plain_timing.wall, 1),
+                "floor_cpu_ms": round(plain_timing.cpu, 1),
+                "floor_db_cpu_ms": None if plain_db_cpu is None else round(plain_db_cpu, 1),
+                "floor_queries": plain_queries,
             }
             if profile:
+                pyinstrument_call("the floor: the profile page", lambda: client.get(plain), runs * 2)
+                pyinstrument_call("grid page", lambda: client.get(url), runs)
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as queries:
                     client.get(url)
@@ -221,19 +274,32 @@ def run(runs: int, profile: bool) -> dict:
                 }
                 return client.post(cell_url, data)
 
-            timing = Timing(save, runs, ok)
+            # Each pupil gets a new mark, then each mark changes (5 ↔ 4): inserts, then updates in place (HOT).
+            before = table_updates("journal_mark")
+            timing = Timing(save, max(runs, 2 * len(pupil_ids)), ok)
+            save_db_cpu = database.per_call_ms(lambda n: ok(save(n)), max(runs, 2 * len(pupil_ids)))
+            after = table_updates("journal_mark")
             refused = Timing(lambda n: client.post(cell_url, {"lesson": "x"}), runs)
             connection.queries_log.clear()
             with CaptureQueriesContext(connection) as queries:
                 ok(save(0, "3"))
             print(f"  save a mark: {timing}, {len(queries)} queries")
+            if save_db_cpu is not None:
+                print(f"    the database's CPU per save: {save_db_cpu:.1f} ms")
             print(f"    for scale, the same endpoint refusing a malformed request: {refused}")
             figures |= {
                 "save_ms": round(timing.wall, 1),
                 "save_cpu_ms": round(timing.cpu, 1),
+                "save_db_cpu_ms": None if save_db_cpu is None else round(save_db_cpu, 1),
                 "save_queries": len(queries),
                 "refused_ms": round(refused.wall, 1),
+                "refused_cpu_ms": round(refused.cpu, 1),
             }
+            if before is not None and after is not None:
+                updates, hot = after[0] - before[0], after[1] - before[1]
+                indexes = index_count("journal_mark")
+                print(f"    journal_mark: {updates} updates, {hot} of them in place (HOT); {indexes} indexes")
+                figures |= {"mark_updates": updates, "mark_hot_updates": hot, "mark_indexes": indexes}
             if profile:
                 for query in queries.captured_queries:
                     print(f"    {float(query['time']) * 1000:5.1f} ms  {query['sql'][:110]}")
@@ -243,6 +309,8 @@ def run(runs: int, profile: bool) -> dict:
                     r"journal/|accounts/|simple_history|guardian|axes|sessions|auth/",
                     60,
                 )
+                saves = iter(range(10**6))
+                pyinstrument_call("save a mark", lambda: save(next(saves)), runs)
     return figures
 
 

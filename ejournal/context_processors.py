@@ -1,16 +1,22 @@
-"""The menu: what the signed-in user's role may do (one query for the unread messages, one for a class teacher).
+"""The menu: what the signed-in user's role may do, and «Сообщения» with the unread count (one query for both the
+class a teacher leads and the count: diary.selectors.menu.menu_facts).
 
-Each item is (label, url) or (label, [(label, url), ...]) for a drop-down; «Сообщения» carries the unread count.
+Each item is (label, url) or (label, [(label, url), ...]) for a drop-down. The items are a function of the role, the
+led class and the school (and, for a teacher, the user's own timetable): built once per process for each such
+combination (``_menu``), since reversing and translating some 30 labels on every page cost more than the page's
+queries. Nothing needs invalidating: a changed role or led class is a different key.
 """
 
+from functools import lru_cache
+
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_structure, is_school_management
 from accounts.choices import Role
-from diary.selectors.messages import unread_total
-from journal.selectors import led_class_id
+from diary.selectors.menu import menu_facts
 
 
 def _management_items(user) -> list:
@@ -59,17 +65,28 @@ def _management_items(user) -> list:
     return items
 
 
-def navigation(request: HttpRequest) -> dict:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_unread": 0}
+class _MenuUser:
+    """What the menu's items depend on, and nothing else: a hashable key for ``_menu``."""
+
+    __slots__ = ("is_management", "is_platform_operator", "pk", "role", "school_id")
+
+    def __init__(self, role: str, management: bool, operator: bool, school_id: int | None, pk: int | None):
+        self.role, self.is_management, self.is_platform_operator = role, management, operator
+        self.school_id, self.pk = school_id, pk
+
+
+@lru_cache(maxsize=4096)
+def _menu(
+    role: str, management: bool, operator: bool, has_school: bool, led: int | None, pk: int | None, *_context
+) -> list[dict]:
+    """The menu's items (``_context``: the language and the script prefix, which reverse and gettext read)."""
+    user = _MenuUser(role, management, operator, 0 if has_school else None, pk)
     items: list = [(_("Главная"), reverse("home"))]
     if is_school_management(user):
         items += _management_items(user)
-    elif user.role == Role.TEACHER:
+    elif role == Role.TEACHER:
         items.append((_("Мои классы и предметы"), reverse("journal:assignment_list")))
-        items.append((_("Моё расписание"), reverse("journal:timetable_teacher", args=[user.pk])))
-        led = led_class_id(user)
+        items.append((_("Моё расписание"), reverse("journal:timetable_teacher", args=[pk])))
         if led is not None:
             items.append(
                 (
@@ -97,11 +114,31 @@ def navigation(request: HttpRequest) -> dict:
         )
         items.append((_("Учебный год"), reverse("journal:year_detail")))
     else:
-        if user.role in (Role.PUPIL, Role.PARENT):
+        if role in (Role.PUPIL, Role.PARENT):
             items.append((_("Дневник"), reverse("diary:home")))
         items.append((_("Учебный год"), reverse("journal:year_detail")))
+    return [_entry(label, target) for label, target in items]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_unread": 0}
+    management = is_school_management(user)
+    teacher = not management and user.role == Role.TEACHER
+    led, unread = menu_facts(user, leads_class=teacher)
+    items = _menu(
+        user.role,
+        user.is_management,
+        user.is_platform_operator,
+        user.school_id is not None,
+        led,
+        user.pk if teacher else None,
+        get_language(),
+        get_script_prefix(),
+    )
     # «Сообщения» with the unread count sits beside the user's menu (base.html), as the Django admin sits in it.
-    return {"nav_items": [_entry(label, target) for label, target in items], "nav_unread": unread_total(user)}
+    return {"nav_items": items, "nav_unread": unread}
 
 
 def _entry(label: str, target) -> dict:

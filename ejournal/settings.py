@@ -109,9 +109,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of the primary (docs/scale.md): the reports' and the archive's reads go to it inside their own
+# code paths (reports.replica: the views and jobs that enter ``replica_reads``); every write, and every read outside
+# those paths or inside a transaction, stays on the primary. Tests mirror it to the primary's test database.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["reports.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=true): a server connection serves one transaction at a
+# time, so no server-side cursor may outlive it. The connection to the pooler stays open (CONN_MAX_AGE): a client
+# connection costs PgBouncer nothing, and PostgreSQL's backends are its pool, not the number of web processes.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        _database["CONN_HEALTH_CHECKS"] = True
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -131,6 +144,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after a school day of inactivity and when the browser closes (shared school PCs).
+# Database sessions, read with one plain query (accounts/sessions.py; the ORM's read cost 1 ms of CPU a request).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # The 8-hour idle limit is renewed by accounts.middleware.SessionRefreshMiddleware at most every few minutes,
@@ -169,6 +184,8 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 # password. Both empty (the default): the archive is made unsigned (docs/archive.md, «Подпись»).
 ARCHIVE_SIGNING_P12 = env.str("ARCHIVE_SIGNING_P12", default="")
 ARCHIVE_SIGNING_PASSWORD = env.str("ARCHIVE_SIGNING_PASSWORD", default="")
+# The year's archive is shared by this many Celery tasks at once (one class each at a time): one per worker process.
+ARCHIVE_PARALLEL = env.int("ARCHIVE_PARALLEL", default=2)
 # WhiteNoise serves STATIC_ROOT from the web processes after `collectstatic` (gunicorn alone is enough; a proxy in
 # front may serve it too). In production the files carry their hash in the name and are stored gzip- and
 # brotli-compressed beside; the development server serves them from static/ as they are.

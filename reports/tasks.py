@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 
+from .replica import replica_reads
 from .services.jobs import report_job_run
 from .services.remarks import schools_remarks_record
 
@@ -15,7 +16,8 @@ logger = logging.getLogger(__name__)
 @shared_task(soft_time_limit=600, time_limit=660)
 def report_job_render(job_id: int) -> str:
     """Make and store the file of a queued report export; a second delivery finds it claimed and does nothing."""
-    return report_job_run(job_id)
+    with replica_reads():  # the report's figures from the replica, when there is one
+        return report_job_run(job_id)
 
 
 @shared_task(soft_time_limit=1800, time_limit=1860)

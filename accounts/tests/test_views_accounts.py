@@ -198,7 +198,7 @@ def test_times_follow_the_school_time_zone(client, cast):
 # Query counts ----------------------------------------------------------------------------------------------------
 # Exact, with the queries named: when the number moves, the comment says which query came or went. Every signed-in
 # page reads the session and the user with their school (one query: accounts.backends.UserBackend); the menu adds the
-# class a teacher leads and the unread count. The clock stands in the year: the home pages read "today".
+# class a teacher leads and the unread count (one query: diary.selectors.menu.menu_facts). The clock stands in the year: the home pages read "today".
 
 MEASURED = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
@@ -206,7 +206,7 @@ MEASURED = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 @pytest.mark.parametrize(
     "role, queries",
     [
-        ("teacher", 4),  # session, user+school, menu: led class, unread (the floor of a teacher's page)
+        ("teacher", 3),  # session, user+school, menu: led class and unread in one (the floor of a teacher's page)
         ("parent_user", 4),  # session, user+school, menu: unread; in the template: the parent's card
     ],
 )
@@ -224,10 +224,10 @@ MANAGEMENT_HOME = 14
 # A teacher: session, user+school, current year, their assignments, the class they lead, substitutions of the next two
 # weeks, their day without lessons (today's, the unrecorded, the columns about to lock: one query each), the audit's
 # open remarks and справки to acknowledge, menu: led
-# class (read a second time: the menu does not reuse the page's), unread. The class teacher adds the class's missing
+# class (read a second time: the menu does not reuse the page's) and unread, in one query. The class teacher adds the class's missing
 # marks (the period, the subjects, the class list, the exemptions, the lessons held, the marks). (With lessons:
 # ejournal/tests/test_home.py.)
-TEACHER_HOME = 13
+TEACHER_HOME = 12
 CLASSTEACHER_HOME = TEACHER_HOME + 6
 # A family: session, user+school, current year (unused by the family page), the children (visible pupils), their
 # classes today, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar), menu:

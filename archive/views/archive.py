@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from journal.lock import school_today
 from journal.models import SchoolYear
+from reports.replica import reads_replica
 
 from ..access import archive_file_for_user, archive_for_user, require_archive_reader
 from ..choices import ArchiveStatus
@@ -35,6 +36,7 @@ ACTIVE = (ArchiveStatus.QUEUED, ArchiveStatus.RUNNING)
 
 
 @login_required
+@reads_replica
 def archive_index(request: HttpRequest) -> HttpResponse:
     require_archive_reader(request.user)
     rows = archive_years(request.user.school_id)
@@ -64,6 +66,7 @@ def archive_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def archive_year(request: HttpRequest, pk: int) -> HttpResponse:
     archive = archive_for_user(request.user, pk)
     done = archive.status not in ACTIVE
@@ -137,6 +140,7 @@ def archive_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def archive_acts(request: HttpRequest, pk: int) -> HttpResponse:
     """«Акт о выделении к уничтожению»: a print page per act, with the files it lists."""
     archive = archive_for_user(request.user, pk)

@@ -114,10 +114,27 @@ def pupil_audiences(pupil_ids: Iterable[int]) -> dict[int, PupilAudience]:
 # New marks and absences ----------------------------------------------------------------------------------------------
 
 
+# A row's updated_at is stamped just before its history row's history_date, in the same save: a history row stamped
+# this much after the window's end may still belong to a write whose updated_at is inside it.
+HISTORY_STAMP_SLACK = dt.timedelta(minutes=1)
+
+
+def _written_between(model, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """Rows of a journal model (Mark, Attendance) last written in (start, end].
+
+    The change feed is the history table: every write of the journal's services adds a history row, and its
+    history_date is indexed. The journal's own table keeps no index on updated_at, so that a changed mark is updated
+    in place (journal.models.marks.Mark); updated_at then picks, among the rows the history names, those whose last
+    write is in the window (a row written again later is announced by the run whose window holds that write).
+    """
+    changed = model.history.filter(history_date__gt=start, history_date__lte=end + HISTORY_STAMP_SLACK).values("id")
+    return model.objects.filter(pk__in=changed, updated_at__gt=start, updated_at__lte=end)
+
+
 def records_changed(start: dt.datetime, end: dt.datetime) -> tuple[list[dict], list[dict]]:
     """Marks and absences written in (start, end], as plain rows (2 queries); cleared ones are left out."""
     marks = list(
-        Mark.objects.filter(updated_at__gt=start, updated_at__lte=end)
+        _written_between(Mark, start, end)
         .exclude(value="")
         .order_by("lesson__date", "lesson__number", "pk")
         .values(
@@ -131,7 +148,7 @@ def records_changed(start: dt.datetime, end: dt.datetime) -> tuple[list[dict], l
         )
     )
     absences = list(
-        Attendance.objects.filter(updated_at__gt=start, updated_at__lte=end)
+        _written_between(Attendance, start, end)
         .exclude(code="")
         .order_by("lesson__date", "lesson__number", "pk")
         .values("pk", "pupil_id", "code", "lesson__date", "lesson__number", "lesson__assignment__subject__name")

@@ -272,8 +272,8 @@ def test_the_page_has_a_fixed_number_of_queries(client, paper_class, today, djan
     PaperDiaryPrint.objects.filter(layout="two").update(status=Status.FAILED, error="OSError")
     # session, user+school, class (printable: visibility, with year, school, class teacher), pupils on the roll over
     # the interval, their parents on paper, the class's prints (with author), the consents: pupils on the roll today
-    # and all their parents, menu: led class, unread
-    with django_assert_num_queries(10):
+    # and all their parents, menu: led class and unread (one query)
+    with django_assert_num_queries(9):
         response = client.get(url(cast.class_a))
     page = response.content.decode()
     assert page.count("Сидорова Мария</a>") == extra

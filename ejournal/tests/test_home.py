@@ -159,15 +159,15 @@ def test_anonymous_goes_to_login(client, cast):
 
 
 # Query counts ------------------------------------------------------------------------------------------------------
-# Every signed-in page: the session, the user with their school; the menu: the class a teacher leads, the unread
-# count. The home page: the current year.
+# Every signed-in page: the session, the user with their school; the menu: the class a teacher leads and the unread
+# count (one query). The home page: the current year.
 #
 # A teacher: their assignments, the class they lead, the substitutions of the next two weeks; today's lessons (the
 # lessons, the bells, the grades' schemes, the periods for the links); the unrecorded ones (the lessons, the schemes,
 # the periods); the columns about to lock (the lessons, the grades' weeks, the special days, the schemes, the
 # periods). The class teacher adds the class's missing marks (the period, the subjects, the class list, the
 # exemptions, the lessons held, the marks). The audit's: open remarks, справки to acknowledge.
-TEACHER_HOME = 3 + 3 + 4 + 3 + 5 + 2 + 2
+TEACHER_HOME = 3 + 3 + 4 + 3 + 5 + 2 + 1
 CLASSTEACHER_HOME = TEACHER_HOME + 6
 # The administration: the summary's four counts; today's lessons without a topic (the bells rung, the lessons, the
 # schemes, the periods); the open windows; their own lessons today (none: one query); the audit's: the last справка,

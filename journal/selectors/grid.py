@@ -46,7 +46,7 @@ from ..models import (
 )
 from ..workdays import GradeCalendar, single_year_calendar
 from .averages import forecast, period_mark_minimum, weighted_average
-from .sql import as_date, as_datetime, fetch, sql_date, table
+from .sql import as_date, as_datetime, fetch, light, sql_date, table
 
 # Attendance codes that mean the pupil was not in the lesson (опоздание «оп» is present, only late).
 ABSENT_CODES = frozenset({"н", "б", "у", "п"})
@@ -212,7 +212,7 @@ def grade_periods(assignment: TeachingAssignment) -> tuple[list[StudyPeriod], in
         [assignment.school_class.grade, assignment.year_id, PeriodKind.QUARTER.value],
     )
     periods = [
-        StudyPeriod(pk=pk, year_id=assignment.year_id, kind=kind, number=number, start_date=start, end_date=end)
+        light(StudyPeriod, pk=pk, year_id=assignment.year_id, kind=kind, number=number, start_date=start, end_date=end)
         for pk, kind, number, start, end, _days in rows
     ]
     days_per_week = rows[0][5] if rows and rows[0][5] else 5
@@ -283,9 +283,9 @@ def roster(
     for pupil_id, user_id, username, last, first, middle, start, end, value, proposed in fetch(sql, params):
         row = rows.get(pupil_id)
         if row is None:
-            user = User(pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle)
+            user = light(User, pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle)
             row = rows[pupil_id] = RosterPupil(
-                PupilProfile(pk=pupil_id, user=user), period_value=value or "", period_proposed=proposed or ""
+                light(PupilProfile, pk=pupil_id, user=user), period_value=value or "", period_proposed=proposed or ""
             )
         start, end = as_date(start), as_date(end)
         row.spans.append((max(start, date_from), end if end is not None and end < date_to else date_to))
@@ -311,7 +311,7 @@ class LessonHead:
 
 def _short_name(username: str, last: str, first: str, middle: str) -> str:
     """«Иванова А. П.», as User.short_name writes it."""
-    return User(username=username, last_name=last, first_name=first, middle_name=middle).short_name
+    return light(User, username=username, last_name=last, first_name=first, middle_name=middle).short_name
 
 
 def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: dt.date) -> list[LessonHead]:
@@ -339,8 +339,14 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
     )
     heads = []
     for pk, day, number, control, topic, plan_title, work, taught_id, *names, homework, window, taken in rows:
-        lesson = Lesson(
-            pk=pk, assignment=assignment, date=as_date(day), number=number, is_control=bool(control), topic=topic
+        lesson = light(
+            Lesson,
+            pk=pk,
+            assignment=assignment,
+            date=as_date(day),
+            number=number,
+            is_control=bool(control),
+            topic=topic,
         )
         heads.append(
             LessonHead(
@@ -560,6 +566,59 @@ def pupil_cell(lesson: Lesson, pupil_id: int) -> Cell:
     for _lesson_id, _pupil_id, value, slot, _kind in cell_entries([lesson.pk], pupil_id):
         cell.set(slot, value)
     return cell
+
+
+def cell_pupil(pupil_id: int) -> PupilProfile | None:
+    """The pupil of a cell being saved, with the names the services' messages use (1 plain query), or None.
+
+    A light instance (journal.selectors.sql.light): the id for the write and the user's names for a refusal.
+    """
+    rows = fetch(
+        f"SELECT u.id, u.username, u.last_name, u.first_name, u.middle_name, u.school_id FROM {table(PupilProfile)} p"
+        f" JOIN {table(User)} u ON u.id = p.user_id WHERE p.id = %s",
+        [pupil_id],
+    )
+    if not rows:
+        return None
+    user_id, username, last, first, middle, school_id = rows[0]
+    user = light(
+        User, pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle, school_id=school_id
+    )
+    return light(PupilProfile, pk=pupil_id, user=user)
+
+
+STATS_SLOT = -2  # a row of pupil_cell_and_stats that is one of the pupil's marks of the period, not a cell entry
+
+
+def pupil_cell_and_stats(lesson: Lesson, pupil_id: int, period_id: int | None) -> tuple[Cell, PupilStats | None]:
+    """After a save, in one query: the cell as stored now (pupil_cell) and, with a period, the pupil's figures for
+    it (pupil_period_stats; a period of another year gives no marks). None for the figures without a period."""
+    assignment = lesson.assignment
+    sql = (
+        f"SELECT position, value, NULL FROM {table(Mark)} WHERE lesson_id = %s AND pupil_id = %s AND value <> ''"
+        f" UNION ALL SELECT {ATTENDANCE_SLOT}, code, NULL FROM {table(Attendance)}"
+        " WHERE lesson_id = %s AND pupil_id = %s AND code <> ''"
+    )
+    params: list = [lesson.pk, pupil_id, lesson.pk, pupil_id]
+    if period_id is not None:
+        sql += (
+            f" UNION ALL SELECT {STATS_SLOT}, m.value, CAST(w.weight AS TEXT) FROM {table(Mark)} m"
+            f" JOIN {table(Lesson)} l ON l.id = m.lesson_id"
+            f" JOIN {table(StudyPeriod)} p ON p.id = %s AND p.year_id = %s"
+            f" LEFT JOIN {table(WorkType)} w ON w.id = m.work_type_id"
+            " WHERE l.assignment_id = %s AND m.pupil_id = %s AND m.value <> ''"
+            ' AND l."date" >= p.start_date AND l."date" <= p.end_date'
+        )
+        params += [period_id, assignment.year_id, assignment.pk, pupil_id]
+    cell, marks = Cell(), []
+    for slot, value, weight in fetch(sql, params):
+        if slot == STATS_SLOT:
+            marks.append((value, Decimal(weight) if weight is not None else ONE))
+        else:
+            cell.set(slot, value)
+    if period_id is None:
+        return cell, None
+    return cell, pupil_stats(marks, period_mark_minimum(assignment.hours_per_week))
 
 
 # A cell's history --------------------------------------------------------------------------------------------------

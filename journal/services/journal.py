@@ -30,6 +30,7 @@ one row, the last value, and both changes in its history; never a duplicate or a
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -55,6 +56,7 @@ from ..models import (
     Subgroup,
     WorkType,
 )
+from ..selectors.sql import fetch, sql_date, table
 from ..workdays import grade_calendar
 from .structure import ensure_year_writable
 from .work_types import ORAL_ANSWER, work_types_ensure
@@ -130,8 +132,10 @@ def is_enrolled(lesson: Lesson, pupil_ids: list[int]) -> set[int]:
     return on_roll
 
 
-def _ensure_enrolled(lesson: Lesson, pupil: PupilProfile, what: str) -> None:
-    if pupil.pk not in is_enrolled(lesson, [pupil.pk]):
+def _ensure_enrolled(lesson: Lesson, pupil: PupilProfile, what: str, enrolled: bool | None = None) -> None:
+    if enrolled is None:
+        enrolled = pupil.pk in is_enrolled(lesson, [pupil.pk])
+    if not enrolled:
         raise ValidationError(
             _("%(pupil)s не числится в %(group)s на %(date)s: %(what)s нельзя.")
             % {"pupil": pupil, "group": _group_name(lesson), "date": f"{lesson.date:%d.%m.%Y}", "what": what}
@@ -164,8 +168,9 @@ def is_pass_fail(lesson: Lesson) -> bool:
     )
 
 
-def _ensure_mark_value(lesson: Lesson, value: str) -> None:
-    pass_fail = is_pass_fail(lesson)
+def _ensure_mark_value(lesson: Lesson, value: str, pass_fail: bool | None = None) -> None:
+    if pass_fail is None:
+        pass_fail = is_pass_fail(lesson)
     if pass_fail and value in NUMERIC_MARKS:
         raise ValidationError(
             _("По предмету «%(subject)s» в %(cls)s ставится зачёт или незачёт: «зч» или «нз», а не «%(value)s».")
@@ -197,11 +202,19 @@ def default_work_type(lesson: Lesson) -> WorkType:
     return work_type
 
 
-def _ensure_present_or_allowed(lesson: Lesson, pupil: PupilProfile, work_type_id: int) -> None:
-    code = Attendance.objects.filter(lesson=lesson, pupil=pupil).values_list("code", flat=True).first()
+def _ensure_present_or_allowed(
+    lesson: Lesson, pupil: PupilProfile, work_type_id: int, facts: "_MarkFacts | None" = None
+) -> None:
+    if facts is not None:
+        code = facts.attendance
+    else:
+        code = Attendance.objects.filter(lesson=lesson, pupil=pupil).values_list("code", flat=True).first()
     if code not in ABSENT_CODES:
         return
-    work_type = WorkType.objects.get(pk=work_type_id)
+    if facts is not None and facts.kind is not None and facts.kind.pk == work_type_id:
+        work_type = facts.kind
+    else:
+        work_type = WorkType.objects.get(pk=work_type_id)
     if not work_type.allows_absent:
         # The pupil is not named: the grid says whose cell it is beside the message (and names them once).
         raise ValidationError(
@@ -237,6 +250,54 @@ def _ensure_positions(position: int, value: str, marks: dict[int, Mark]) -> None
         )
 
 
+@dataclass
+class _MarkFacts:
+    """What mark_set's rules read besides the cell's own rows, read in one query (_mark_facts)."""
+
+    pass_fail: bool
+    enrolled: bool
+    attendance: str | None
+    kind: WorkType | None  # the kind of work asked about (or the school's «устный ответ»), None if there is none
+
+
+def _mark_facts(lesson: Lesson, pupil: PupilProfile, work_type_id: int | None) -> _MarkFacts:
+    """In one query, what putting a mark depends on: whether the subject is pass/fail in the class (is_pass_fail),
+    whether the pupil was on the roll of the class and subgroup on the lesson's date (is_enrolled), the pupil's
+    attendance code at the lesson, and the kind of work ``work_type_id`` (or, when None, the school's «устный
+    ответ», default_work_type's fallback) with whether it allows a mark to an absent pupil."""
+    assignment = lesson.assignment
+    day = sql_date(lesson.date)
+    params: list = [assignment.school_class_id, assignment.subject_id, assignment.school_class_id, pupil.pk, day, day]
+    subgroup = ""
+    if assignment.subgroup_id:
+        through = Subgroup.pupils.through
+        subgroup = f" AND EXISTS (SELECT 1 FROM {table(through)} s WHERE s.subgroup_id = %s AND s.pupilprofile_id = %s)"
+        params += [assignment.subgroup_id, pupil.pk]
+    params += [lesson.pk, pupil.pk]
+    if work_type_id is not None:
+        kind = "%s"
+        params.append(work_type_id)
+    else:
+        kind = f"(SELECT k.id FROM {table(WorkType)} k WHERE k.school_id = %s AND k.name = %s ORDER BY k.id LIMIT 1)"
+        params += [assignment.year.school_id, ORAL_ANSWER]
+    row = fetch(
+        "SELECT"
+        f" (SELECT c.is_pass_fail FROM {table(CurriculumEntry)} c"
+        "   WHERE c.school_class_id = %s AND c.subject_id = %s ORDER BY c.id LIMIT 1),"
+        f" EXISTS (SELECT 1 FROM {table(Enrollment)} e WHERE e.school_class_id = %s AND e.pupil_id = %s"
+        f"   AND e.date_from <= %s AND (e.date_to IS NULL OR e.date_to >= %s)){subgroup},"
+        f" (SELECT a.code FROM {table(Attendance)} a WHERE a.lesson_id = %s AND a.pupil_id = %s),"
+        " w.id, w.school_id, w.name, w.allows_absent"
+        f" FROM (SELECT 1 AS one) one LEFT JOIN {table(WorkType)} w ON w.id = {kind}",
+        params,
+    )[0]
+    pass_fail, enrolled, attendance, kind_id, school_id, name, allows_absent = row
+    work_type = None
+    if kind_id is not None:
+        work_type = WorkType(pk=kind_id, school_id=school_id, name=name, allows_absent=bool(allows_absent))
+    return _MarkFacts(bool(pass_fail), bool(enrolled), attendance, work_type)
+
+
 @transaction.atomic
 def mark_set(
     *,
@@ -269,23 +330,27 @@ def mark_set(
     school_id = lesson.assignment.year.school_id
     if work_type is not None and work_type.school_id != school_id:
         raise ValidationError(_("Этот вид работы относится к другой школе."))
-    if value:
-        _ensure_mark_value(lesson, value)
-        _ensure_enrolled(lesson, pupil, gettext_lazy("ставить отметку"))
 
+    # The cell's rows first, locked (1 query); then everything else a mark's rules read, in one query (_mark_facts).
     marks = _locked_marks(lesson, pupil)
-    _ensure_positions(position, value, marks)
     mark = marks.get(position)
-    if mark is None and not value:
-        return Mark(lesson=lesson, pupil=pupil, position=position, value="", updated_by=actor)
     if work_type is not None:
         work_type_id = work_type.pk
     elif mark is not None and mark.work_type_id:
         work_type_id = mark.work_type_id
     else:
-        work_type_id = default_work_type(lesson).pk
-    if value:
-        _ensure_present_or_allowed(lesson, pupil, work_type_id)
+        work_type_id = lesson.work_type_id  # None: «устный ответ», found by _mark_facts or default_work_type
+    facts = _mark_facts(lesson, pupil, work_type_id) if value else None
+    if facts is not None:
+        _ensure_mark_value(lesson, value, pass_fail=facts.pass_fail)
+        _ensure_enrolled(lesson, pupil, gettext_lazy("ставить отметку"), enrolled=facts.enrolled)
+    _ensure_positions(position, value, marks)
+    if mark is None and not value:
+        return Mark(lesson=lesson, pupil=pupil, position=position, value="", updated_by=actor)
+    if work_type_id is None:
+        work_type_id = facts.kind.pk if facts is not None and facts.kind is not None else default_work_type(lesson).pk
+    if facts is not None:
+        _ensure_present_or_allowed(lesson, pupil, work_type_id, facts)
 
     if mark is None:
         mark = Mark(lesson=lesson, pupil=pupil, position=position, value=value, work_type_id=work_type_id)

@@ -216,8 +216,8 @@ def test_class_cards_list_has_fixed_queries(client, cast, django_assert_num_quer
     )
     client.force_login(cast.classteacher)
     # session, user+school, class (visibility and manage right in one), pupils on the roll (with their activation
-    # codes), their parents, menu: led class, unread
-    with django_assert_num_queries(7):
+    # codes), their parents, menu: led class and unread (one query)
+    with django_assert_num_queries(6):
         response = client.get(reverse("journal:class_cards", args=[cast.class_a.pk]))
     page = response.content.decode()
     assert response.status_code == 200
@@ -229,8 +229,8 @@ def test_class_cards_list_has_fixed_queries(client, cast, django_assert_num_quer
 def test_pupil_card_page_has_fixed_queries(client, cast, django_assert_num_queries):
     client.force_login(cast.classteacher)
     # session, user+school, pupil (visibility), may edit (on the roll of a class the user leads), enrollments (with
-    # class and year), parents, the parents' children, menu: led class, unread
-    with django_assert_num_queries(9):
+    # class and year), parents, the parents' children, menu: led class and unread (one query)
+    with django_assert_num_queries(8):
         assert client.get(reverse("journal:pupil_card", args=[cast.pupil.pk])).status_code == 200
 
 

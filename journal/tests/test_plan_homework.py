@@ -278,7 +278,7 @@ def test_the_plan_page_queries_stay_fixed_with_kinds(client, cast, kinds, django
         )
     client.force_login(cast.teacher)
     # As test_views_plan.test_plan_page_queries_are_fixed: the kinds of work come with the topics.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(plan_url("plan", cast)).status_code == 200
 
 
@@ -384,10 +384,10 @@ def test_the_prefill_costs_no_query(client, cast, planned):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(lesson_url(lesson)).status_code == 200
         counts.append(len(queries))
-    # session, user+school, lesson, homework, the lesson's column, pupils on the day, marks+attendance, menu: led
-    # class, unread; the form's choices: КТП topics (the prefill reads its topic from them), kinds of work (and the
-    # planned kind), pupils for the homework
-    assert counts == [12, 12]
+    # session, user+school, lesson, homework, the lesson's column, pupils on the day, marks+attendance, the menu (led
+    # class and unread, one query); the form's choices: КТП topics (the prefill reads its topic from them), kinds of
+    # work (and the planned kind), pupils for the homework
+    assert counts == [11, 11]
 
 
 # The demo ---------------------------------------------------------------------------------------------------------

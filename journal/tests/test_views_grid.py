@@ -523,7 +523,7 @@ def fill(cast, pupils: int, lessons: int) -> None:
 
 # Each pin is exact and names its queries: when the number moves, the comment says which query came or went.
 # Every signed-in request reads the session and the user with their school (one query); the menu adds the class the
-# user leads (teachers only) and the unread count.
+# user leads (teachers only) and the unread count, in one query (diary.selectors.menu.menu_facts).
 
 
 @pytest.mark.parametrize("pupils, lessons", [(5, 10), (30, 45)])
@@ -532,8 +532,8 @@ def test_grid_queries_do_not_grow(client, cast, django_assert_num_queries, pupil
     client.force_login(cast.teacher)
     # session, user+school, assignment (visibility and editor role in one), study periods, lessons (with homework,
     # edit window, КТП topic, kind of work, who taught), calendar days, pupils (with period marks), marks+attendance,
-    # menu: led class, unread
-    with django_assert_num_queries(10):
+    # menu: led class and unread (one query)
+    with django_assert_num_queries(9):
         response = client.get(grid_url(cast))
     assert response.status_code == 200
     html = response.content.decode()
@@ -541,11 +541,11 @@ def test_grid_queries_do_not_grow(client, cast, django_assert_num_queries, pupil
     assert html.count("<th data-l=") == lessons
 
 
-@pytest.mark.parametrize("role, queries", [("classteacher", 10), ("deputy", 9), ("director", 9), ("admin", 9)])
+@pytest.mark.parametrize("role, queries", [("classteacher", 9), ("deputy", 9), ("director", 9), ("admin", 9)])
 def test_grid_queries_for_other_readers(client, cast, django_assert_num_queries, role, queries):
     fill(cast, 30, 45)
     client.force_login(getattr(cast, role))
-    # The teacher's 10 (test_grid_queries_do_not_grow); the administration's menu has no led class.
+    # The teacher's 9 (test_grid_queries_do_not_grow); the administration's menu asks for no led class (same query).
     with django_assert_num_queries(queries):
         assert client.get(grid_url(cast)).status_code == 200
 
@@ -554,14 +554,14 @@ def test_a_cell_save_queries(client, cast, django_assert_num_queries):
     held, other = lesson(cast, OPEN_DAY), lesson(cast, OPEN_DAY, number=2)
     quarter = second_quarter(cast)
     client.force_login(cast.teacher)
-    # session, user+school, lesson (visibility and editor role in one), pupil; mark_set's SAVEPOINT, pass/fail subject,
-    # pupil on the roll, the mark (FOR UPDATE on PostgreSQL), default kind of work («устный ответ»), attendance (no mark
-    # for the absent), the insert's own SAVEPOINT, INSERT mark, INSERT history, RELEASE, RELEASE; the cell, the
-    # pupil's figures for the period
-    with django_assert_num_queries(17):
+    # session, user+school, lesson (visibility and editor role in one), pupil; mark_set's SAVEPOINT, the cell's marks
+    # (FOR UPDATE on PostgreSQL), the rules' facts in one query (pass/fail subject, pupil on the roll, attendance for
+    # «no mark for the absent», the kind of work: the lesson's or «устный ответ»), the insert's own SAVEPOINT, INSERT
+    # mark, INSERT history, RELEASE, RELEASE; the cell and the pupil's figures for the period in one query
+    with django_assert_num_queries(13):
         assert post_cell(client, held, cast.pupil, "mark1", "5", quarter).status_code == 200
-    # A changed mark keeps its kind of work and is an UPDATE: no default kind of work, no insert's savepoint.
-    with django_assert_num_queries(14):
+    # A changed mark keeps its kind of work and is an UPDATE: no insert's savepoint.
+    with django_assert_num_queries(11):
         assert post_cell(client, held, cast.pupil, "mark1", "4", quarter).status_code == 200
     # An absence, without a period: session, user+school, lesson, pupil; attendance_set's SAVEPOINT, the attendance
     # (FOR UPDATE on PostgreSQL), pupil on the roll, marks an absence would contradict, the lesson's «attendance
@@ -582,6 +582,7 @@ def test_the_lesson_page_queries(client, cast, django_assert_num_queries):
     client.force_login(cast.teacher)
     # session, user+school, lesson (visibility, editor role, subject, teacher and subgroup in one: for_page), homework,
     # its pupils, the lesson's column (lesson, edit window, КТП topic, kind of work), pupils on the day,
-    # marks+attendance, menu: led class, unread; the form's choices: КТП topics, kinds of work, pupils for the homework
-    with django_assert_num_queries(13):
+    # marks+attendance, menu: led class and unread (one query); the form's choices: КТП topics, kinds of work, pupils
+    # for the homework
+    with django_assert_num_queries(12):
         assert client.get(reverse("journal:grid_lesson", args=[held.pk])).status_code == 200

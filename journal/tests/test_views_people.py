@@ -359,8 +359,8 @@ def test_class_credentials_page_has_fixed_queries(client, cast, django_assert_nu
     codes_issue(actor=cast.admin, users=[cast.pupil_user])
     client.force_login(cast.classteacher)
     # session, user+school, class (visibility and manage right in one), pupils on the roll (with their codes), their
-    # parents (with their codes), menu: led class, unread
-    with django_assert_num_queries(7):
+    # parents (with their codes), menu: led class and unread (one query)
+    with django_assert_num_queries(6):
         response = client.get(reverse("journal:class_credentials", args=[cast.class_a.pk]))
     assert response.content.decode().count("Новиков Илья") == extra
 

@@ -78,11 +78,11 @@ def test_page_queries_do_not_grow_with_pupils(client, cast, quarter, django_asse
     # session, user+school, assignment (visibility and editor role in one), grade settings, study periods, pass/fail
     # subject, the period's marks (with kind of work), period marks, pupils on the roll, their exemptions, menu: led
     # class, unread
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(11) as small:
         client.get(page_url(cast, quarter))
     pupils = more_pupils(cast, 25)
     marks_for(cast, pupils, ["5", "4", "3", "4", "5", "5"])
-    with django_assert_num_queries(12) as large:
+    with django_assert_num_queries(11) as large:
         response = client.get(page_url(cast, quarter))
     assert len(response.context["page"].rows) == 26
     assert len(large.captured_queries) == len(small.captured_queries)

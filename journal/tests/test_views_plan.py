@@ -49,8 +49,8 @@ def test_plan_page_queries_are_fixed(client, cast, django_assert_num_queries):
         topic(cast, i + 1, f"Тема {i}")
         Lesson.objects.create(assignment=cast.math_a, date=dt.date(2026, 9, 1) + dt.timedelta(days=i), number=1)
     # session, user+school, assignment (visibility and editor role in one), КТП topics, the lessons (held or not),
-    # plans to copy from (the subject's other assignments with their topic counts), menu: led class, unread
-    with django_assert_num_queries(8):
+    # plans to copy from (the subject's other assignments with their topic counts), menu: led class and unread (one query)
+    with django_assert_num_queries(7):
         client.get(url("plan", cast))
 
 

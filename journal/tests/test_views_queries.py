@@ -42,8 +42,8 @@ def test_class_page_queries_do_not_grow_with_pupils(client, cast, django_assert_
     add_pupils(cast, cast.class_a, extra)
     client.force_login(cast.classteacher)
     # session, user+school, class (visibility and manage right in one, with year, school, class teacher), pupils on
-    # the roll, their parents, curriculum, may print paper diaries, assignments, menu: led class, unread
-    with django_assert_num_queries(10):
+    # the roll, their parents, curriculum, may print paper diaries, assignments, menu: led class and unread (one query)
+    with django_assert_num_queries(9):
         response = client.get(reverse("journal:class_detail", args=[cast.class_a.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("Новиков Илья") == extra
@@ -71,8 +71,8 @@ def test_school_lists_have_fixed_queries(client, cast, django_assert_num_queries
 def test_a_teachers_assignment_list_queries(client, cast, django_assert_num_queries):
     client.force_login(cast.classteacher)
     # session, user+school, current year, assignments (their own and their class's, with teacher, class, subgroup,
-    # subject), menu: led class, unread
-    with django_assert_num_queries(6):
+    # subject), menu: led class and unread (one query)
+    with django_assert_num_queries(5):
         assert client.get(reverse("journal:assignment_list")).status_code == 200
 
 

@@ -30,11 +30,12 @@ from ..selectors.averages import period_mark_minimum
 from ..selectors.grid import (
     Cell,
     cell_history,
+    cell_pupil,
     journal_grid,
     lesson_grid,
     lesson_homework,
     pupil_cell,
-    pupil_period_stats,
+    pupil_cell_and_stats,
 )
 from ..services.journal import (
     attendance_set,
@@ -134,7 +135,7 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
         return _error(
             _("Учебный год %(year)s закрыт: изменения в нём невозможны.") % {"year": lesson.assignment.year}, 403
         )
-    pupil = PupilProfile.objects.select_related("user").filter(pk=pupil_pk).first()
+    pupil = cell_pupil(pupil_pk)
     if pupil is None:
         return _error(_("Учащийся не найден."), 400)
     try:
@@ -147,10 +148,9 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         editable, _reason = edit_state(lesson)
         return _error(" ".join(error.messages), 400 if editable else 409, pupil_cell(lesson, pupil.pk))
-    payload: dict = {"html": cell_inner(pupil_cell(lesson, pupil.pk))}
-    period_pk = safe_id(request.POST.get("period"))
-    if period_pk is not None:
-        stats = pupil_period_stats(lesson.assignment, pupil.pk, period_pk)
+    cell, stats = pupil_cell_and_stats(lesson, pupil.pk, safe_id(request.POST.get("period")))
+    payload: dict = {"html": cell_inner(cell)}
+    if stats is not None:
         payload["stats"] = stats_payload(period_mark_minimum(lesson.assignment.hours_per_week), stats)
     return JsonResponse(payload)
 

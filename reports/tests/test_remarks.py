@@ -405,7 +405,7 @@ def test_teacher_page_query_count(client, recorded, in_november, django_assert_n
     client.get(reverse("reports:audit-remarks"))
     # The session, the user with the school, the remarks (with their classes and subjects); the menu's classes and
     # unread messages (base.html).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(reverse("reports:audit-remarks")).status_code == 200
 
 

@@ -21,6 +21,7 @@ from journal.models import Lesson
 
 from ..access import CLASS, ReportScope, report_scope
 from ..forms.audit import AuditForm
+from ..replica import reads_replica
 from ..selectors.audit.base import GROUP_TITLES, AuditContext, Check, Finding, run_audit
 from ..selectors.audit.summary import (
     SCORE_DEFINITION,
@@ -241,6 +242,7 @@ def findings_html(groups: list[tuple[Check | None, list[Finding]]], where: dict[
 
 
 @login_required
+@reads_replica
 def control(request: HttpRequest) -> HttpResponse:
     """The school's (a class teacher's: their class's) control page: a row per teacher with counts per check."""
     scope = _scope(request)
@@ -284,6 +286,7 @@ def _teacher(scope: ReportScope, form: AuditForm, pk: int) -> User:
 
 
 @login_required
+@reads_replica
 def teacher(request: HttpRequest, pk: int) -> HttpResponse:
     """A teacher's drill-down: their classes and subjects with counts per check, then every finding with its link."""
     scope = _scope(request)

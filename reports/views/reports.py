@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from ..access import report_scope, visible_report_jobs
 from ..catalog import available, build_document, spec_for
 from ..choices import JobStatus, ReportFormat
+from ..replica import reads_replica
 from ..services.jobs import report_job_request
 from .common import file_response, query_without_format, requested_format, respond
 
 
 @login_required
+@reads_replica
 def index(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request.user)
     specs = available(scope)
@@ -29,6 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_replica
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     scope = report_scope(request.user)
     spec = spec_for(slug)
