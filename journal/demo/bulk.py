@@ -11,40 +11,12 @@ runs alone on its database inside one transaction.
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache
 
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
-from django.db.models.base import ModelState
 
 REINDEX_FROM = 20_000  # rows
-
-
-@cache
-def _defaults(model: type[models.Model]) -> tuple[dict, list[tuple[str, object]]]:
-    """A model's field defaults by attname: the constant ones, and the callables to call per row."""
-    constant, per_row = {}, []
-    for field in model._meta.concrete_fields:
-        if field.has_default() and callable(field.default):
-            per_row.append((field.attname, field.default))
-        else:
-            constant[field.attname] = field.get_default()
-    return constant, per_row
-
-
-def instance(model: type[models.Model], values: dict) -> models.Model:
-    """An unsaved instance of ``model`` with ``values`` by attname (``lesson_id``, not ``lesson``), built without
-    ``Model.__init__``: its descriptors and signals were a third of the seed, for rows only ever inserted here."""
-    constant, per_row = _defaults(model)
-    row = model.__new__(model)
-    row._state = ModelState()
-    fields = row.__dict__
-    fields.update(constant)
-    for attname, default in per_row:
-        fields[attname] = default()
-    fields.update(values)
-    return row
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:

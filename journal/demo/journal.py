@@ -52,7 +52,8 @@ from journal.models import (
 )
 from journal.services.work_types import work_types_ensure
 
-from .bulk import insert_rows, instance
+from ..selectors.sql import light
+from .bulk import insert_rows
 from .lapses import CONTROL_UNMARKED, choose_lapses, sets_homework
 
 SEED = 20261122
@@ -225,7 +226,7 @@ def _history(historical, row, *, kind: str, at: dt.datetime, by: int, **values):
     resolved once by the caller — resolving the manager per row took a third of the demo's seed)."""
     fields = {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
     fields.update(values, updated_at=at, updated_by_id=by, history_date=at, history_type=kind, history_user_id=by)
-    return instance(historical, fields)
+    return light(historical, **fields)
 
 
 TODAY_UNRECORDED = 0.12
@@ -495,9 +496,9 @@ def _mark(
         if corrected < clock.now:
             changes = [("+", written, writer, {"value": _corrected(clock.rng, value)}), ("~", corrected, writer, {})]
     last = changes[-1]
-    mark = instance(
+    mark = light(
         Mark,
-        {
+        **{
             "lesson_id": lesson.pk,
             "pupil_id": pupil_id,
             "value": value,
@@ -528,8 +529,8 @@ def _absence(
         if noted < clock.now:
             changes = [("+", written, writer, {"code": AttendanceCode.ABSENT}), ("~", noted, teacher, {})]
     last = changes[-1]
-    row = instance(
+    row = light(
         Attendance,
-        {"lesson_id": lesson.pk, "pupil_id": pupil_id, "code": code, "updated_by_id": last[2], "updated_at": last[1]},
+        **{"lesson_id": lesson.pk, "pupil_id": pupil_id, "code": code, "updated_by_id": last[2], "updated_at": last[1]},
     )
     return row, changes

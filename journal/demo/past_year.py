@@ -54,7 +54,7 @@ from journal.services.promotion import promotion_apply, promotion_preview, promo
 
 from .bulk import insert_rows
 from .journal import seed_journal
-from .period_marks import seed_period_marks
+from .period_marks import _history_rows, seed_period_marks
 from .plan import seed_plans
 from .school import year_calendar
 from .timetable import seed_timetable
@@ -384,14 +384,7 @@ def _year_and_final_marks(year: SchoolYear) -> dict:
             final = _rounded([value, exam])
         row(assignment, pupil_id, PeriodMarkKind.FINAL, final, last + dt.timedelta(days=26))
     insert_rows(PeriodMark, rows)
-    historical = PeriodMark.history.model
-    history = []
-    for mark in rows:
-        fields = {field.attname: getattr(mark, field.attname) for field in mark._meta.concrete_fields}
-        history.append(
-            historical(**fields, history_date=mark.updated_at, history_type="+", history_user_id=mark.updated_by_id)
-        )
-    insert_rows(historical, history)
+    insert_rows(PeriodMark.history.model, _history_rows(PeriodMark, rows, "updated_at", "updated_by_id"))
     counts: dict[str, int] = defaultdict(int)
     for mark in rows:
         counts[f"{mark.kind}_marks"] += 1

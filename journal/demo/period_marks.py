@@ -50,7 +50,8 @@ from ..models import (
     WorkType,
 )
 from ..selectors.averages import forecast, period_mark_minimum, weighted_average
-from .bulk import insert_rows, instance
+from ..selectors.sql import light
+from .bulk import insert_rows
 from .journal import _own_timestamps
 
 SEED = 20261201
@@ -310,9 +311,9 @@ def _history_rows(model, rows: list, at: str, by: str) -> list:
     historical = model.history.model  # resolving the manager per row costs more than the rows themselves
     names = [field.attname for field in model._meta.concrete_fields]
     return [
-        instance(
+        light(
             historical,
-            {
+            **{
                 **{name: getattr(row, name) for name in names},
                 "history_date": getattr(row, at),
                 "history_type": "+",
