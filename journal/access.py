@@ -10,8 +10,11 @@ assignments and class teachers their class through django-guardian object permis
 superuser through; the administration only reads the journal).
 """
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import can_edit_structure, is_school_management
@@ -25,6 +28,8 @@ from .models import (
     SchoolClass,
     SchoolClassUserObjectPermission,
     SchoolYear,
+    Subgroup,
+    Subject,
     Substitution,
     TeachingAssignment,
     TeachingAssignmentUserObjectPermission,
@@ -42,10 +47,6 @@ def _holds(table, codename: str, user: User, object_ref: str) -> Exists:
     return Exists(
         table.objects.filter(user_id=user.pk, content_object_id=OuterRef(object_ref), permission__codename=codename)
     )
-
-
-def _teaches(user: User, assignment_ref: str) -> Exists:
-    return _holds(TeachingAssignmentUserObjectPermission, "edit_assignment_journal", user, assignment_ref)
 
 
 def _manages_class(user: User, class_ref: str) -> Exists:
@@ -159,15 +160,27 @@ def timetable_entries(user: User) -> QuerySet[TimetableEntry]:
 
 
 def assignment_for_user(user: User, pk: int) -> tuple[TeachingAssignment, bool]:
-    """The assignment and whether the user may keep its journal: the teacher, or the class teacher [003 §4.4]."""
-    assignment = get_object_or_404(
-        visible_assignments(user)
-        .select_related("year", "school_class", "subject", "subgroup", "teacher")
-        .annotate(user_teaches=_teaches(user, "pk"), user_manages=_manages_class(user, "school_class_id")),
-        pk=pk,
-    )
-    if user.school_id == assignment.year.school_id:
-        assignment.year.school = user.school  # loaded with the user (accounts.backends.UserBackend)
+    """The assignment and whether the user may keep its journal: the teacher, or the class teacher [003 §4.4].
+
+    One plain query (see "The detail helpers' query" below): the assignment with its year, class, subject, subgroup
+    and teacher, and the user's permissions on it and on its class; 404 unless ``visible_assignments`` holds it.
+    """
+    pk = _object_id(pk)
+    if not _sees_a_school(user):
+        raise Http404
+    alias = router.db_for_read(TeachingAssignment)
+    query = _assignment_query(alias, user.is_platform_operator)
+    row = query.fetch_one(alias, _detail_params(user, pk))
+    if row is None:
+        raise Http404
+    assignment, year, school_class, subject, subgroup, teacher = query.instances(alias, row)
+    on_assignment, on_class = row[-2] or 0, row[-1] or 0
+    if not (is_school_management(user) or on_assignment & _VIEW or on_class & _VIEW):  # as visible_assignments
+        raise Http404
+    _cache(assignment, year=year, school_class=school_class, subject=subject, subgroup=subgroup, teacher=teacher)
+    assignment.user_teaches, assignment.user_manages = bool(on_assignment & _EDIT), bool(on_class & _EDIT)
+    if user.school_id == year.school_id:
+        year.school = user.school  # loaded with the user (accounts.backends.UserBackend)
     return assignment, assignment.user_teaches or assignment.user_manages
 
 
@@ -198,37 +211,242 @@ def lesson_for_user(user: User, pk: int, *, for_page: bool = False) -> tuple[Les
     """The lesson and whether the user may write in it: the assignment's teacher, the class teacher, the substitute.
 
     The director, the deputy and the admin see every lesson of their school read-only; anyone else gets 404. One
-    query: the lesson, its visibility and the user's editor role together. ``for_page`` adds what a page shows (the
-    subject, the teacher, the subgroup), so that its template reads nothing more.
+    plain query (see "The detail helpers' query" below): the lesson with its assignment, year, class and
+    substitution, and the user's permissions on the assignment and the class; 404 unless ``visible_lessons`` holds
+    it. ``for_page`` adds what a page shows (the subject, the teacher, the subgroup), so that its template reads
+    nothing more.
     """
-    # Only what every cell save needs: on PostgreSQL each join adds planning time to each saved cell (8 joins cost
-    # ~10 ms here, 3 joins ~1 ms). For a save the subject, subgroup and kind of work load lazily when a message needs
-    # them.
-    related = ["assignment__year", "assignment__school_class", "substitution"]
+    pk = _object_id(pk)
+    if not _sees_a_school(user):
+        raise Http404
+    alias = router.db_for_read(Lesson)
+    query = _lesson_query(alias, for_page, user.is_platform_operator)
+    row = query.fetch_one(alias, _detail_params(user, pk))
+    if row is None:
+        raise Http404
+    lesson, assignment, year, school_class, substitution, *page = query.instances(alias, row)
+    on_assignment, on_class = row[-2] or 0, row[-1] or 0
+    substitute_id = substitution.substitute_id if substitution is not None else None
+    if not (  # as visible_lessons
+        is_school_management(user) or on_assignment & _VIEW or on_class & _VIEW or substitute_id == user.pk
+    ):
+        raise Http404
+    _cache(lesson, assignment=assignment)
+    _cache(assignment, year=year, school_class=school_class)
     if for_page:
-        related += ["assignment__subject", "assignment__teacher", "assignment__subgroup"]
-    lesson = get_object_or_404(
-        visible_lessons(user)
-        .select_related(*related)
-        .annotate(
-            user_teaches=_teaches(user, "assignment_id"),
-            user_manages=_manages_class(user, "assignment__school_class_id"),
-        ),
-        pk=pk,
-    )
-    year = lesson.assignment.year
+        subject, teacher, subgroup = page
+        _cache(assignment, subject=subject, teacher=teacher, subgroup=subgroup)
+    # None as select_related leaves it: lesson.substitution raises DoesNotExist without a query.
+    Lesson._meta.get_field("substitution").set_cached_value(lesson, substitution)
+    if substitution is not None:
+        _cache(substitution, lesson=lesson)
+    lesson.user_teaches, lesson.user_manages = bool(on_assignment & _EDIT), bool(on_class & _EDIT)
     if user.school_id == year.school_id:
         year.school = user.school  # loaded with the user (accounts.backends.UserBackend)
     if lesson.user_teaches:
         role = LESSON_TEACHER
     elif lesson.user_manages:
         role = LESSON_CLASS_TEACHER
-    elif lesson_substitute_id(lesson) == user.pk:
+    elif substitute_id == user.pk:
         role = LESSON_SUBSTITUTE
     else:
         role = None
     lesson.__dict__.setdefault("_editor_roles", {})[user.pk] = role  # the service's re-check reads it
     return lesson, role is not None
+
+
+# The detail helpers' query ----------------------------------------------------------------------------------------
+#
+# Every grid page reads its assignment and every saved cell its lesson. Through the ORM each cost ~2 ms of CPU to
+# build (the visibility's three EXISTS, select_related, annotate) and PostgreSQL ~3 ms to plan. Here each is one
+# plain query built once per process: the object by its id within the user's school, its related rows joined as
+# select_related would, and two scalar subqueries saying which of the journal's permissions the user holds on the
+# assignment and on its class (the direct permission tables joined to auth_permission by codename, as ``_holds``
+# reads them; ids of permissions are not cached, a test database makes new ones). Who may see the row is then
+# decided in Python by the very rules of ``visible_assignments`` and ``visible_lessons``
+# (journal/tests/test_access_sql.py compares the two for the whole cast).
+
+_VIEW, _EDIT = 1, 2  # the bits of a permissions column: view_*_journal, and edit_assignment_journal / manage_class
+
+
+def _object_id(pk) -> int:
+    """The id asked for as an integer; 404 for anything that cannot be one (the ORM's lookup finds nothing)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not -(2**63) <= pk < 2**63:
+        raise Http404
+    return pk
+
+
+def _sees_a_school(user: User) -> bool:
+    """As ``_school_scope``: an active signed-in user of a school, or the platform operator."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_platform_operator or user.school_id is not None
+
+
+def _detail_params(user: User, pk: int) -> list:
+    params = ["view_assignment_journal", "edit_assignment_journal", user.pk, "view_class_journal", "manage_class"]
+    params += [user.pk, pk]
+    if not user.is_platform_operator:
+        params.append(user.school_id)
+    return params
+
+
+def _cache(instance, **related) -> None:
+    """Related objects cached on ``instance`` as select_related leaves them (None for an empty nullable key)."""
+    fields = instance._meta._forward_fields_map
+    for name, value in related.items():
+        fields[name].set_cached_value(instance, value)
+
+
+class _Joined:
+    """One row of several models and the two permission columns, made into model instances as the ORM makes them
+    (``from_db``, with the ORM's conversions of the values).
+
+    ``parts`` are (model, table alias, nullable) read from ``joins`` where ``where``; ``outer`` parts are joined
+    around that row (``outer_joins``, on keys that ``outer_keys`` exposes as x.<name>). PostgreSQL plans the joins
+    of one level together, trying every order: 8 tables cost ~2 ms of planning, the inner row (LIMIT 1 keeps it a
+    level of its own) and the outer joins apart ~0.5 ms.
+    """
+
+    def __init__(
+        self,
+        alias: str,
+        parts: list[tuple],
+        joins: str,
+        where: str,
+        outer: list[tuple] = (),
+        outer_keys: str = "",
+        outer_joins: str = "",
+    ) -> None:
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        self.spans, self.converters = [], []
+        columns = self._columns(connection, parts)
+        permission = quote(Permission._meta.db_table)
+
+        def held(table, object_ref: str) -> str:
+            return (
+                f"(SELECT SUM(DISTINCT CASE ap.codename WHEN %s THEN {_VIEW} WHEN %s THEN {_EDIT} ELSE 0 END)"
+                f" FROM {quote(table._meta.db_table)} p JOIN {permission} ap ON ap.id = p.permission_id"
+                f" WHERE p.user_id = %s AND p.content_object_id = {object_ref})"
+            )
+
+        on_assignment = held(TeachingAssignmentUserObjectPermission, "a.id")
+        on_class = held(SchoolClassUserObjectPermission, "a.school_class_id")
+        if not outer:
+            self.sql = f"SELECT {', '.join(columns)}, {on_assignment}, {on_class} FROM {joins} WHERE {where}"
+            return
+        inner = ", ".join(f"{column} AS c{n}" for n, column in enumerate(columns))
+        outer_columns = self._columns(connection, outer)
+        self.sql = (
+            f"SELECT {', '.join(f'x.c{n}' for n in range(len(columns)))}, {', '.join(outer_columns)},"
+            f" x.on_assignment, x.on_class FROM (SELECT {inner}, {on_assignment} AS on_assignment,"
+            f" {on_class} AS on_class, {outer_keys} FROM {joins} WHERE {where} LIMIT 1) x {outer_joins}"
+        )
+
+    def _columns(self, connection, parts: list[tuple]) -> list[str]:
+        """The parts' columns as SQL; their spans in the row and the conversions of their values noted."""
+        start = self.spans[-1][2] if self.spans else 0
+        columns = []
+        for model, letter, nullable in parts:
+            fields = model._meta.concrete_fields
+            self.spans.append((model, start + len(columns), start + len(columns) + len(fields), nullable))
+            for field in fields:
+                column = field.get_col(model._meta.db_table)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if found:
+                    self.converters.append((start + len(columns), [(converter, column) for converter in found]))
+                columns.append(f"{letter}.{connection.ops.quote_name(field.column)}")
+        return columns
+
+    def fetch_one(self, alias: str, params: list) -> tuple | None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
+
+    def instances(self, alias: str, row: tuple) -> list:
+        """The row's objects in the order of the parts and outer parts; None for a nullable part the row has not."""
+        connection, values = connections[alias], list(row)
+        for position, converters in self.converters:
+            for converter, column in converters:
+                values[position] = converter(values[position], column, connection)
+        return [
+            None if nullable and values[start] is None else model.from_db(alias, None, values[start:end])
+            for model, start, end, nullable in self.spans
+        ]
+
+
+_QUERIES: dict[tuple, _Joined] = {}
+
+
+def _where(object_ref: str, everywhere: bool) -> str:
+    """The object's id, and its school unless the user is the platform operator (as ``_school_scope``)."""
+    return f"{object_ref} = %s" if everywhere else f"{object_ref} = %s AND y.school_id = %s"
+
+
+def _tables(alias: str, *models) -> list[str]:
+    quote = connections[alias].ops.quote_name
+    return [quote(model._meta.db_table) for model in models]
+
+
+def _assignment_query(alias: str, everywhere: bool) -> _Joined:
+    key = ("assignment", alias, everywhere)
+    query = _QUERIES.get(key)
+    if query is None:
+        assignment, year, school_class, subject, subgroup, user = _tables(
+            alias, TeachingAssignment, SchoolYear, SchoolClass, Subject, Subgroup, User
+        )
+        query = _QUERIES[key] = _Joined(
+            alias,
+            [(TeachingAssignment, "a", False), (SchoolYear, "y", False), (SchoolClass, "c", False)],
+            f"{assignment} a JOIN {year} y ON y.id = a.year_id JOIN {school_class} c ON c.id = a.school_class_id",
+            _where("a.id", everywhere),
+            outer=[(Subject, "j", False), (Subgroup, "g", True), (User, "u", False)],
+            outer_keys="a.subject_id AS subject_id, a.subgroup_id AS subgroup_id, a.teacher_id AS teacher_id",
+            outer_joins=(
+                f"JOIN {subject} j ON j.id = x.subject_id LEFT JOIN {subgroup} g ON g.id = x.subgroup_id"
+                f" JOIN {user} u ON u.id = x.teacher_id"
+            ),
+        )
+    return query
+
+
+def _lesson_query(alias: str, for_page: bool, everywhere: bool) -> _Joined:
+    # Only what every cell save needs: on PostgreSQL each join adds planning time to each saved cell. For a save the
+    # subject, subgroup and kind of work load lazily when a message needs them.
+    key = ("lesson", alias, for_page, everywhere)
+    query = _QUERIES.get(key)
+    if query is None:
+        lesson, assignment, year, school_class, substitution, subject, user, subgroup = _tables(
+            alias, Lesson, TeachingAssignment, SchoolYear, SchoolClass, Substitution, Subject, User, Subgroup
+        )
+        parts = [
+            (Lesson, "l", False),
+            (TeachingAssignment, "a", False),
+            (SchoolYear, "y", False),
+            (SchoolClass, "c", False),
+            (Substitution, "s", True),
+        ]
+        joins = (
+            f"{lesson} l JOIN {assignment} a ON a.id = l.assignment_id JOIN {year} y ON y.id = a.year_id"
+            f" JOIN {school_class} c ON c.id = a.school_class_id LEFT JOIN {substitution} s ON s.lesson_id = l.id"
+        )
+        page = {}
+        if for_page:
+            page = {
+                "outer": [(Subject, "j", False), (User, "u", False), (Subgroup, "g", True)],
+                "outer_keys": "a.subject_id AS subject_id, a.teacher_id AS teacher_id, a.subgroup_id AS subgroup_id",
+                "outer_joins": (
+                    f"JOIN {subject} j ON j.id = x.subject_id JOIN {user} u ON u.id = x.teacher_id"
+                    f" LEFT JOIN {subgroup} g ON g.id = x.subgroup_id"
+                ),
+            }
+        query = _QUERIES[key] = _Joined(alias, parts, joins, _where("l.id", everywhere), **page)
+    return query
 
 
 # Lessons: who keeps one -------------------------------------------------------------------------------------------

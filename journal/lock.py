@@ -17,7 +17,7 @@ not under it (see journal.services.journal). A closed year is read-only for ever
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -95,11 +95,20 @@ def has_open_window(lesson: Lesson, *, windows: Iterable[EditWindow] | None = No
     )
 
 
-def lock_message(lesson: Lesson, deadline: dt.date) -> str:
+def lock_message(lesson: Lesson, deadline: dt.date, text: str = "") -> str:
+    """Why the lesson is locked; ``text``: this message as _lock_text() translated it (a grid says it per column)."""
+    return (text or _lock_text()) % {
+        "date": f"{lesson.date:%d.%m.%Y}",
+        "deadline": f"{deadline:%d.%m.%Y}",
+        "days": LOCK_WORKING_DAYS,
+    }
+
+
+def _lock_text() -> str:
     return _(
         "Срок исправления отметок за %(date)s истёк %(deadline)s (%(days)s рабочих дней). "
         "Исправить можно только через окно исправлений у заместителя директора."
-    ) % {"date": f"{lesson.date:%d.%m.%Y}", "deadline": f"{deadline:%d.%m.%Y}", "days": LOCK_WORKING_DAYS}
+    )
 
 
 def edit_state(
@@ -132,6 +141,58 @@ def edit_state(
     if has_open_window(lesson, windows=windows):
         return True, ""
     return False, lock_message(lesson, deadline)
+
+
+def edit_states(
+    lessons: Sequence[Lesson],
+    *,
+    today: dt.date | None = None,
+    calendar: GradeCalendar | None = None,
+    windowed: Collection[int] = (),
+) -> list[tuple[bool, str, bool]]:
+    """edit_state of many lessons of one assignment at once (a grid's columns): (editable, why not, unlocked) each.
+
+    The same rule and the same answers as ``edit_state(lesson, today=today, calendar=calendar, windows=...)`` for
+    each lesson, ``windowed`` holding the pks of the lessons an open edit window applies to. ``unlocked``: the
+    lesson is past its deadline and editable only through that window. The lock boundary is worked out once
+    (lock_cutoff: a lesson before it is past its deadline) instead of a deadline per lesson, and a deadline is only
+    counted for the message of a locked lesson. Without ``calendar`` the lessons' one is loaded if a lesson needs it.
+    """
+    if not lessons:
+        return []
+    year = lessons[0].assignment.year
+    if year.is_closed:
+        reason = _("Учебный год %(year)s закрыт: изменения в нём невозможны.") % {"year": year.name}
+        return [(False, reason, False)] * len(lessons)
+    today = today or school_today(year.school)
+    recent = today - dt.timedelta(days=LOCK_WORKING_DAYS)  # as edit_state: a recent lesson needs no calendar
+    cutoff: dt.date | None = None
+    deadlines: dict[dt.date, dt.date] = {}
+    future = locked = ""  # the messages, translated once
+    states = []
+    for lesson in lessons:
+        day = lesson.date
+        if day > today:
+            future = future or _("Урок %(date)s ещё не состоялся: отметки и пропуски за него ставить рано.")
+            states.append((False, future % {"date": f"{day:%d.%m.%Y}"}, False))
+            continue
+        if day >= recent:
+            states.append((True, "", False))
+            continue
+        if cutoff is None:
+            calendar = calendar or lesson_calendar(lesson)
+            cutoff = lock_cutoff(calendar, today)
+        if day >= cutoff:  # today <= lock_deadline(lesson): see lock_cutoff
+            states.append((True, "", False))
+        elif lesson.pk in windowed:
+            states.append((True, "", True))
+        else:
+            deadline = deadlines.get(day)
+            if deadline is None:
+                deadline = deadlines[day] = lock_deadline(lesson, calendar)
+            locked = locked or _lock_text()
+            states.append((False, lock_message(lesson, deadline, locked), False))
+    return states
 
 
 # The daily stamp -------------------------------------------------------------------------------------------------

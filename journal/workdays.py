@@ -81,6 +81,8 @@ class GradeCalendar:
         self.years = sorted(years, key=lambda y: y.start)
         self.fallback_days_per_week = fallback_days_per_week
         self._fallback: dict[int, tuple[set[dt.date], set[dt.date]]] = {}
+        # is_working_day's answers: counting a deadline asks about the same few weeks again and again.
+        self._working: dict[dt.date, bool] = {}
 
     def _rules_for(self, day: dt.date) -> YearRules | None:
         for rules in self.years:
@@ -98,6 +100,9 @@ class GradeCalendar:
         return self._fallback[calendar_year]
 
     def is_working_day(self, day: dt.date) -> bool:
+        known = self._working.get(day)
+        if known is not None:
+            return known
         rules = self._rules_for(day)
         if rules is not None:
             days_per_week, off, work = rules.days_per_week, rules.days_off, rules.workdays
@@ -105,10 +110,13 @@ class GradeCalendar:
             days_per_week = self.fallback_days_per_week
             off, work = self._fallback_sets(day.year)
         if day in work:
-            return True
-        if day in off:
-            return False
-        return day.weekday() < days_per_week
+            working = True
+        elif day in off:
+            working = False
+        else:
+            working = day.weekday() < days_per_week
+        self._working[day] = working
+        return working
 
     def is_vacation(self, day: dt.date) -> bool:
         rules = self._rules_for(day)
@@ -125,12 +133,16 @@ class GradeCalendar:
         remaining = abs(n)
         current = day
         scanned = 0
+        known = self._working
         while remaining:
             current += step
             scanned += 1
             if scanned > MAX_SCAN_DAYS:
                 raise ValueError("no working days found in the calendar")
-            if self.is_working_day(current):
+            working = known.get(current)
+            if working is None:
+                working = self.is_working_day(current)
+            if working:
                 remaining -= 1
         return current
 

@@ -1,21 +1,21 @@
 """The class journal grid: pupils in rows, the lessons of a study period in columns, marks and absences in cells.
 
-``journal_grid`` reads the whole page in five queries whatever the number of pupils, lessons and marks:
+``journal_grid`` reads the whole page in four queries whatever the number of pupils, lessons and marks:
 
-1. the grade's study periods with the grade's working week (the period to show is chosen in Python);
-2. the grade's special days of the year (holidays, transfers), for ONE working-day calendar of the edit lock;
+1. the grade's study periods with the grade's working week (the period to show is chosen in Python) and, in a
+   ``UNION ALL``, the grade's special days of the year (holidays, transfers), for ONE working-day calendar of the
+   edit lock;
+2. the lessons of the period with their КТП topic, kind of work, substitute, homework flag and the latest open
+   edit window (so journal.lock.edit_states needs no query per lesson: the lock boundary is worked out once);
 3. the roster: enrolments of the class (and subgroup) overlapping the period, with the pupil's name and period
    mark;
-4. the lessons of the period with their КТП topic, kind of work, substitute, homework flag and the latest open
-   edit window (so journal.lock.edit_state needs no query per lesson);
-5. every cell's marks and attendance, with the school's kinds of work (their weights), in one ``UNION ALL``.
+4. every cell's marks and attendance, with the school's kinds of work (their weights), in one ``UNION ALL``.
 
 They are written in plain SQL (see "Plain SQL" below). Everything a cell shows is prepared here as plain
 strings; journal.render.grid joins the rows into HTML.
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PupilProfile, User
 
 from ..choices import PeriodKind
-from ..lock import edit_state, lock_deadline
+from ..lock import edit_states
 from ..models import (
     Attendance,
     CalendarDay,
@@ -203,20 +203,44 @@ def pupil_period_stats(assignment: TeachingAssignment, pupil_id: int, period_id:
 # The period and the calendar ---------------------------------------------------------------------------------------
 
 
-def grade_periods(assignment: TeachingAssignment) -> tuple[list[StudyPeriod], int]:
-    """The study periods of the grade's kind, in order, and the grade's working week (1 query)."""
+def periods_and_calendar(assignment: TeachingAssignment) -> tuple[list[StudyPeriod], GradeCalendar]:
+    """The study periods of the grade's kind, in order, and the grade's working-day calendar of the assignment's year
+    for the edit lock of its lessons, in one query (the year's calendar days come in a ``UNION ALL``).
+
+    The calendar has the grade's working week. journal.workdays.grade_calendar loads every year of the school (4
+    queries); a grid only needs the lessons' year: dates after it (a May lesson's deadline in June) fall back to the
+    production calendar there as well.
+    """
+    year = assignment.year
+    grade = assignment.school_class.grade
     rows = fetch(
         f"SELECT p.id, p.kind, p.number, p.start_date, p.end_date, g.days_per_week FROM {table(StudyPeriod)} p"
         f" LEFT JOIN {table(GradeSettings)} g ON g.year_id = p.year_id AND g.grade = %s"
-        " WHERE p.year_id = %s AND p.kind = COALESCE(g.period_kind, %s) ORDER BY p.number",
-        [assignment.school_class.grade, assignment.year_id, PeriodKind.QUARTER.value],
+        " WHERE p.year_id = %s AND p.kind = COALESCE(g.period_kind, %s)"
+        f' UNION ALL SELECT NULL, kind, NULL, "date", NULL, NULL FROM {table(CalendarDay)}'
+        " WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s",
+        [grade, year.pk, PeriodKind.QUARTER.value, year.pk, grade, grade],
     )
-    periods = [
-        light(StudyPeriod, pk=pk, year_id=assignment.year_id, kind=kind, number=number, start_date=start, end_date=end)
-        for pk, kind, number, start, end, _days in rows
-    ]
-    days_per_week = rows[0][5] if rows and rows[0][5] else 5
-    return periods, days_per_week
+    periods, days, days_per_week = [], [], 0
+    for pk, kind, number, start, end, week in rows:
+        if pk is None:  # a calendar day: its date comes as the start
+            days.append((as_date(start), kind))
+            continue
+        periods.append(
+            light(
+                StudyPeriod,
+                pk=pk,
+                year_id=year.pk,
+                kind=kind,
+                number=number,
+                start_date=as_date(start),
+                end_date=as_date(end),
+            )
+        )
+        days_per_week = days_per_week or week
+    periods.sort(key=lambda period: period.number)
+    calendar = single_year_calendar(year.start_date, year.end_date, days_per_week or 5, days)
+    return periods, calendar
 
 
 def choose_period(periods: list[StudyPeriod], pk: str | int | None, today: dt.date) -> StudyPeriod | None:
@@ -229,21 +253,6 @@ def choose_period(periods: list[StudyPeriod], pk: str | int | None, today: dt.da
         finished = [p for p in periods if p.end_date < today]
         current = finished[-1] if finished else (periods[0] if periods else None)
     return current
-
-
-def year_calendar(assignment: TeachingAssignment, days_per_week: int) -> GradeCalendar:
-    """The grade's working-day calendar of the assignment's year, for the edit lock of its lessons (1 query).
-
-    journal.workdays.grade_calendar loads every year of the school (4 queries); a grid only needs the lessons'
-    year: dates after it (a May lesson's deadline in June) fall back to the production calendar there as well.
-    """
-    year = assignment.year
-    grade = assignment.school_class.grade
-    rows = fetch(
-        f'SELECT "date", kind FROM {table(CalendarDay)} WHERE year_id = %s AND grade_from <= %s AND grade_to >= %s',
-        [year.pk, grade, grade],
-    )
-    return single_year_calendar(year.start_date, year.end_date, days_per_week, ((as_date(d), k) for d, k in rows))
 
 
 # The page's queries ------------------------------------------------------------------------------------------------
@@ -298,7 +307,7 @@ def roster(
 
 @dataclass
 class LessonHead:
-    """A lesson read for a column header: a light Lesson (for journal.lock.edit_state) and the texts shown."""
+    """A lesson read for a column header: a light Lesson (for journal.lock.edit_states) and the texts shown."""
 
     lesson: Lesson
     topic: str
@@ -318,7 +327,7 @@ def period_lessons(assignment: TeachingAssignment, date_from: dt.date, date_to: 
     """The assignment's lessons between the dates in date order, with what their column headers show (1 query).
 
     Each comes with its КТП topic, kind of work, substitute, whether homework was given and until when an edit
-    window keeps it open (for journal.lock.edit_state, so that no lesson costs a query).
+    window keeps it open (for journal.lock.edit_states, so that no lesson costs a query).
     """
     rows = fetch(
         f'SELECT l.id, l."date", l.number, l.is_control, l.topic, pt.title, wt.name, l.taught_by_id, u.username,'
@@ -395,27 +404,26 @@ def cell_entries(lesson_ids: list[int], pupil_id: int | None = None, school_id: 
 
 
 def _columns(heads: list[LessonHead], today: dt.date, calendar: GradeCalendar | None) -> list[GridColumn]:
+    states = edit_states(
+        [head.lesson for head in heads],
+        today=today,
+        calendar=calendar,
+        windowed={head.lesson.pk for head in heads if head.window_until},
+    )
     columns = []
-    for head in heads:
-        lesson = head.lesson
-        windows = (
-            [EditWindow(assignment_id=lesson.assignment_id, lesson_id=lesson.pk, valid_until=head.window_until)]
-            if head.window_until
-            else []
-        )
-        editable, reason = edit_state(lesson, today=today, calendar=calendar, windows=windows)
-        if lesson.date > today:
+    for head, (editable, reason, unlocked) in zip(heads, states, strict=True):
+        if head.lesson.date > today:
             state = ColumnState.FUTURE
         elif not editable:
             state = ColumnState.LOCKED
-        elif head.window_until and lock_deadline(lesson, calendar) < today:
+        elif unlocked:
             state = ColumnState.UNLOCKED
             reason = f"{timezone.localtime(head.window_until):%d.%m.%Y %H:%M}"
         else:
             state = ColumnState.OPEN
         columns.append(
             GridColumn(
-                lesson=lesson,
+                lesson=head.lesson,
                 editable=editable,
                 state=state,
                 reason=reason,
@@ -445,19 +453,26 @@ def build_grid(
     columns = _columns(heads, today, calendar)
     lessons = [column.lesson for column in columns]
     people = roster(assignment, date_from, date_to, period if with_stats else None)
-    cells: dict[tuple[int, int], Cell] = {}
-    marks_by_pupil: dict[int, list[tuple[str, int | None]]] = defaultdict(list)
+    # Each pupil's cells as a row in the columns' order, filled from the entries: no lookup per pupil and lesson.
+    width = len(lessons)
+    column_of = {lesson.pk: index for index, lesson in enumerate(lessons)}
+    cells_by_pupil: dict[int, list[Cell]] = {}
+    marks_by_pupil: dict[int, list[tuple[str, int | None]]] = {}
     weights: dict[int | None, Decimal] = {}
     if lessons:
         school_id = assignment.year.school_id
-        for lesson_id, pupil_id, value, slot, kind in cell_entries([lesson.pk for lesson in lessons], None, school_id):
+        for lesson_id, pupil_id, value, slot, kind in cell_entries(list(column_of), None, school_id):
             if slot == KIND_SLOT:
                 weights[kind] = Decimal(value)
                 continue
-            key = (pupil_id, lesson_id)
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = Cell()
+            row_cells = cells_by_pupil.get(pupil_id)
+            if row_cells is None:
+                row_cells = cells_by_pupil[pupil_id] = [EMPTY] * width
+                marks_by_pupil[pupil_id] = []
+            index = column_of[lesson_id]
+            cell = row_cells[index]
+            if cell is EMPTY:
+                cell = row_cells[index] = Cell()
             if slot == ATTENDANCE_SLOT:
                 cell.attendance = value
                 continue
@@ -468,17 +483,16 @@ def build_grid(
             marks_by_pupil[pupil_id].append((value, kind))
 
     minimum = period_mark_minimum(assignment.hours_per_week)
-    lesson_keys = [(lesson.pk, lesson.date) for lesson in lessons]
+    days = [lesson.date for lesson in lessons]
     rows = []
     for number, roster_row in enumerate(people, start=1):
         pupil_id = roster_row.pupil.pk
         spans = roster_row.spans
-        if len(spans) == 1 and spans[0] == (date_from, date_to):  # on the roll all period: the usual case
-            row_cells = [cells.get((pupil_id, lesson_id), EMPTY) for lesson_id, _day in lesson_keys]
-        else:
+        row_cells = cells_by_pupil.get(pupil_id) or [EMPTY] * width
+        if len(spans) != 1 or spans[0] != (date_from, date_to):  # not on the roll all period (the usual case is)
             row_cells = [
-                cells.get((pupil_id, lesson_id), EMPTY) if any(start <= day <= end for start, end in spans) else None
-                for lesson_id, day in lesson_keys
+                cell if any(start <= day <= end for start, end in spans) else None
+                for cell, day in zip(row_cells, days, strict=True)
             ]
         marks = [(value, weights.get(kind, ONE)) for value, kind in marks_by_pupil.get(pupil_id, ())]
         stats = pupil_stats(marks, minimum)
@@ -518,18 +532,17 @@ def build_grid(
 def journal_grid(
     assignment: TeachingAssignment, period_pk: str | int | None = None, *, today: dt.date | None = None
 ) -> Grid:
-    """The grid of an assignment for a study period (by default the current one) in 5 queries.
+    """The grid of an assignment for a study period (by default the current one) in 4 queries.
 
     The access check is the caller's (journal.access.assignment_for_user); the assignment comes with its year,
     school and class loaded.
     """
     today = today or timezone.localdate()
-    periods, days_per_week = grade_periods(assignment)
+    periods, calendar = periods_and_calendar(assignment)
     period = choose_period(periods, period_pk, today)
     year = assignment.year
     date_from, date_to = (period.start_date, period.end_date) if period else (year.start_date, year.end_date)
     heads = period_lessons(assignment, date_from, date_to)
-    calendar = year_calendar(assignment, days_per_week) if any(head.lesson.date <= today for head in heads) else None
     return build_grid(
         assignment,
         heads=heads,
@@ -554,7 +567,7 @@ def lesson_grid(lesson: Lesson, *, today: dt.date | None = None) -> Grid:
         date_to=lesson.date,
         period=None,
         periods=[],
-        calendar=None,  # edit_state loads the calendar for the one lesson
+        calendar=None,  # edit_states loads the calendar for the one lesson if it needs it
         today=today,
         with_stats=False,
     )
@@ -568,23 +581,13 @@ def pupil_cell(lesson: Lesson, pupil_id: int) -> Cell:
     return cell
 
 
-def cell_pupil(pupil_id: int) -> PupilProfile | None:
-    """The pupil of a cell being saved, with the names the services' messages use (1 plain query), or None.
+def cell_pupil(pupil_id: int) -> PupilProfile:
+    """The pupil of a cell being saved, by id only (no query): a light instance (journal.selectors.sql.light).
 
-    A light instance (journal.selectors.sql.light): the id for the write and the user's names for a refusal.
+    The services of a cell (mark_set, attendance_set) read whether the pupil exists and their names for a refusal in
+    the same query as the cell's rows; the user's names here are empty.
     """
-    rows = fetch(
-        f"SELECT u.id, u.username, u.last_name, u.first_name, u.middle_name, u.school_id FROM {table(PupilProfile)} p"
-        f" JOIN {table(User)} u ON u.id = p.user_id WHERE p.id = %s",
-        [pupil_id],
-    )
-    if not rows:
-        return None
-    user_id, username, last, first, middle, school_id = rows[0]
-    user = light(
-        User, pk=user_id, username=username, last_name=last, first_name=first, middle_name=middle, school_id=school_id
-    )
-    return light(PupilProfile, pk=pupil_id, user=user)
+    return light(PupilProfile, pk=pupil_id, user=light(User, username=""))
 
 
 STATS_SLOT = -2  # a row of pupil_cell_and_stats that is one of the pupil's marks of the period, not a cell entry

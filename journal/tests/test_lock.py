@@ -11,6 +11,7 @@ from journal.choices import YearStatus
 from journal.lock import (
     deadline_range,
     edit_state,
+    edit_states,
     has_open_window,
     lock_cutoff,
     lock_deadline,
@@ -20,6 +21,7 @@ from journal.models import EditWindow, GradeSettings, Lesson
 from journal.workdays import grade_calendar
 
 D = dt.date
+HOUR = dt.timedelta(hours=1)
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
@@ -206,6 +208,53 @@ def test_preloaded_windows_cost_no_query(cast, django_assert_num_queries):
             assert edit_state(the_lesson, today=D(2026, 11, 20), calendar=calendar, windows=windows) == (True, "")
             assert not edit_state(the_lesson, today=D(2026, 11, 20), calendar=calendar, windows=[])[0]
         assert has_open_window(the_lesson)
+
+
+# edit_states: a grid's columns at once ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days_per_week", [5, 6])
+def test_edit_states_answer_as_edit_state_for_every_day(cast, days_per_week, django_assert_num_queries):
+    """Every day of the year as a lesson, seen on days across holidays and the new year: the same (editable, why
+    not) as edit_state, a window for some lessons, and «unlocked» exactly when the deadline has passed."""
+    GradeSettings.objects.filter(year=cast.year, grade=7).update(days_per_week=days_per_week)
+    calendar = grade_calendar(cast.school, 7)
+    assignment = Lesson(assignment=cast.math_a).assignment
+    start = cast.year.start_date
+    lessons = [
+        Lesson(pk=n + 1, assignment=assignment, date=start + dt.timedelta(days=n), number=1)
+        for n in range((cast.year.end_date - start).days + 1)
+    ]
+    windowed = {lesson_.pk for lesson_ in lessons if lesson_.pk % 7 == 0}
+    for today in (D(2026, 9, 1), D(2026, 11, 9), D(2026, 11, 17), D(2027, 1, 11), D(2027, 1, 22), D(2027, 3, 1)):
+        with django_assert_num_queries(0):
+            states = edit_states(lessons, today=today, calendar=calendar, windowed=windowed)
+        for lesson_, (editable, reason, unlocked) in zip(lessons, states, strict=True):
+            windows = [EditWindow(assignment=cast.math_a, lesson_id=lesson_.pk, valid_until=timezone.now() + HOUR)]
+            expected = edit_state(
+                lesson_, today=today, calendar=calendar, windows=windows if lesson_.pk in windowed else []
+            )
+            assert (editable, reason) == expected, (today, lesson_.date)
+            past = lesson_.date <= today and lock_deadline(lesson_, calendar) < today
+            assert unlocked == (editable and past), (today, lesson_.date)
+
+
+def test_edit_states_load_the_calendar_only_for_an_old_lesson(cast, django_assert_num_queries):
+    recent, old = lesson(cast, D(2026, 11, 10)), lesson(cast, D(2026, 10, 30))
+    with django_assert_num_queries(0):
+        assert edit_states([recent], today=D(2026, 11, 20)) == [(True, "", False)]
+    with django_assert_num_queries(4):  # the school's years, the grade's week, calendar days, vacations
+        [(editable, reason, unlocked)] = edit_states([old], today=D(2026, 11, 20))
+    assert (editable, reason) == edit_state(old, today=D(2026, 11, 20)) and not editable and not unlocked
+
+
+def test_edit_states_of_a_closed_year(cast):
+    the_lesson = lesson(cast, D(2026, 11, 20))
+    cast.year.status = YearStatus.CLOSED
+    cast.year.save()
+    the_lesson = Lesson.objects.select_related("assignment__year").get(pk=the_lesson.pk)
+    [(editable, reason, unlocked)] = edit_states([the_lesson], today=D(2026, 11, 20), windowed={the_lesson.pk})
+    assert (editable, reason) == edit_state(the_lesson, today=D(2026, 11, 20)) and not editable and not unlocked
 
 
 # The school's own day (issue 10: «today» taken in the server's zone went unnoticed) --------------------------------

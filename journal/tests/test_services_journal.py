@@ -89,6 +89,70 @@ def test_a_mark_is_set_changed_and_cleared_with_history(cast, lesson, today):
     ]
 
 
+def _history_as_simple_history_writes_it(model, saved, written) -> None:
+    """The history rows of ``written`` (by the service's plain SQL) hold what simple_history wrote for ``saved`` (by
+    Model.save()): the same fields, each the row's own value, the date, type, user and reason alike."""
+    fields = [field.attname for field in model.history.model._meta.concrete_fields if field.attname != "history_id"]
+    for row in (saved, written):
+        row.refresh_from_db()
+        history = model.history.filter(id=row.pk).latest("history_id")
+        got = {name: getattr(history, name) for name in fields}
+        expected = {field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields}
+        assert {name: got[name] for name in expected} == expected
+        assert got["history_date"] == timezone.now() and got["history_change_reason"] is None
+        yield got
+
+
+def test_the_history_rows_of_a_cell_are_those_simple_history_writes(cast, lesson, today):
+    """mark_set and attendance_set write a cell's history row in plain SQL: it is the row simple_history's post_save
+    writes for the same change (the e-mail scan and the cell's history read it)."""
+    other = Lesson.objects.create(assignment=cast.math_a, date=LESSON_DAY, number=3)
+    oral = kind(cast, "устный ответ")
+    for history_type in ("+", "~"):
+        if history_type == "+":
+            saved = Mark(lesson=other, pupil=cast.pupil, position=1, value="5", work_type=oral, updated_by=cast.teacher)
+        else:
+            saved.value, saved.updated_by = "4", cast.classteacher
+        saved._history_user = saved.updated_by
+        saved.save()
+        actor = cast.teacher if history_type == "+" else cast.classteacher
+        written = mark_set(actor=actor, lesson=lesson, pupil=cast.pupil, value=saved.value)
+        simple, ours = _history_as_simple_history_writes_it(Mark, saved, written)
+        assert ours["history_type"] == simple["history_type"] == history_type
+        assert ours["history_user_id"] == simple["history_user_id"] == actor.pk
+        assert written.updated_at == Mark.objects.get(pk=written.pk).updated_at == timezone.now()
+    absent, other = (Lesson.objects.create(assignment=cast.math_a, date=LESSON_DAY, number=n) for n in (4, 5))
+    for history_type, code in (("+", "н"), ("~", "б")):
+        if history_type == "+":
+            saved = Attendance(lesson=other, pupil=cast.pupil, code=code, updated_by=cast.teacher)
+        else:
+            saved.code = code
+        saved._history_user = cast.teacher
+        saved.save()
+        written = attendance_set(actor=cast.teacher, lesson=absent, pupil=cast.pupil, code=code)
+        simple, ours = _history_as_simple_history_writes_it(Attendance, saved, written)
+        assert ours["history_type"] == simple["history_type"] == history_type
+        assert ours["history_user_id"] == simple["history_user_id"] == cast.teacher.pk
+
+
+def test_a_cell_of_no_such_pupil_is_refused(cast, lesson, today):
+    """The cell view passes the pupil by id (cell_pupil): the service reads whether there is one, with the cell."""
+    from journal.selectors.grid import cell_pupil
+
+    nobody = cell_pupil(10**9)
+    for write in (
+        lambda: mark_set(actor=cast.teacher, lesson=lesson, pupil=nobody, value="5"),
+        lambda: mark_set(actor=cast.teacher, lesson=lesson, pupil=nobody, value=""),
+        lambda: attendance_set(actor=cast.teacher, lesson=lesson, pupil=nobody, code="н"),
+    ):
+        with pytest.raises(ValidationError, match="Учащийся не найден"):
+            write()
+    # A pupil by id only is named in a refusal all the same (read with the cell).
+    with pytest.raises(ValidationError, match=f"{cast.other_pupil.user.last_name} .* не числится в 7 «А»"):
+        mark_set(actor=cast.teacher, lesson=lesson, pupil=cell_pupil(cast.other_pupil.pk), value="5")
+    assert not Mark.objects.exists() and not Attendance.objects.exists()
+
+
 def test_the_same_value_writes_no_history(cast, lesson, today):
     mark = mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
     mark_set(actor=cast.teacher, lesson=lesson, pupil=cast.pupil, value="5")
@@ -614,10 +678,10 @@ def _race(cast, lesson, calls, monkeypatch):
 
     inserted = []
 
-    def insert_after_everyone_looked(row):
+    def insert_after_everyone_looked(*args):
         barrier.wait()
-        result = real_insert(row)
-        inserted.append(result)
+        result = real_insert(*args)
+        inserted.append(result is not None)  # None: the other writer's row was there first (ON CONFLICT DO NOTHING)
         return result
 
     monkeypatch.setattr(journal_services, "_insert", insert_after_everyone_looked)

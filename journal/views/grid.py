@@ -25,7 +25,17 @@ from journal.forms.grid import LessonRecordForm
 from ..dates import safe_id
 from ..lock import edit_state
 from ..models import Enrollment, TeachingAssignment
-from ..render.grid import WEEKDAYS, cell_inner, grid_table, period_caption, script_messages, stats_payload
+from ..render.grid import (
+    WEEKDAYS,
+    cell_inner,
+    grid_table,
+    object_url,
+    page_parts,
+    period_caption,
+    period_links,
+    script_messages,
+    stats_payload,
+)
 from ..selectors.averages import period_mark_minimum
 from ..selectors.grid import (
     Cell,
@@ -66,7 +76,7 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = keeps_journal(assignment, can_edit)
     data = journal_grid(assignment, request.GET.get("period"))
     period_title = period_caption(data)
-    period_marks_url = reverse("journal:period_marks", args=[assignment.pk])
+    period_marks_url = object_url("journal:period_marks", assignment.pk)
     if data.period is not None:
         period_marks_url += f"?kind=period&period={data.period.pk}"
     # The class teacher and the administration move between the class's subjects through the class page.
@@ -78,9 +88,12 @@ def grid(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "period_title": period_title,
         "period_marks_url": period_marks_url,
-        "class_url": reverse("journal:class_detail", args=[assignment.school_class_id]) if sees_class else "",
+        "class_url": object_url("journal:class_detail", assignment.school_class_id) if sees_class else "",
+        "assignment_url": object_url("journal:assignment_detail", assignment.pk),
+        "plan_url": object_url("journal:plan", assignment.pk),
+        "periods": period_links(data),
         "table": grid_table(data, can_edit=can_edit, period_title=period_title, period_marks_url=period_marks_url),
-        "script_messages": script_messages(),
+        "parts": page_parts(can_edit=can_edit, minimum=data.minimum),
     }
     return render(request, "journal/grid/grid.html", context)
 
@@ -135,9 +148,7 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
         return _error(
             _("Учебный год %(year)s закрыт: изменения в нём невозможны.") % {"year": lesson.assignment.year}, 403
         )
-    pupil = cell_pupil(pupil_pk)
-    if pupil is None:
-        return _error(_("Учащийся не найден."), 400)
+    pupil = cell_pupil(pupil_pk)  # by id: the service reads whether the pupil exists (400 «Учащийся не найден.»)
     try:
         if field == "att":
             attendance_set(actor=request.user, lesson=lesson, pupil=pupil, code=value)
