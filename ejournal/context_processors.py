@@ -5,17 +5,28 @@ Each item is (label, url) or (label, [(label, url), ...]) for a drop-down. The i
 led class and the school (and, for a teacher, the user's own timetable): built once per process for each such
 combination (``_menu``), since reversing and translating some 30 labels on every page cost more than the page's
 queries. Nothing needs invalidating: a changed role or led class is a different key.
+
+The menu bar's HTML (``navbar``, templates/includes/navbar.html) is rendered once per process for the same key
+(``_navbar_parts``), with markers where each request differs: the user's name, the unread badges (rendered once per
+count, ``_unread_html``), the logout form's CSRF token and the item of the page shown (``active``,
+``aria-current``). A request fills the markers in (``Navbar``), only when base.html shows the bar: rendering the bar
+through the template engine on every page cost more than the rest of the page's work (bench/grid.py, the floor).
 """
 
 from functools import lru_cache
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_structure, is_school_management
 from accounts.choices import Role
+from accounts.models import User
 from diary.selectors.menu import menu_facts
 
 
@@ -123,11 +134,11 @@ def _menu(
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_unread": 0}
+        return {"nav_items": [], "nav_unread": 0, "navbar": ""}
     management = is_school_management(user)
     teacher = not management and user.role == Role.TEACHER
     led, unread = menu_facts(user, leads_class=teacher)
-    items = _menu(
+    key = (
         user.role,
         user.is_management,
         user.is_platform_operator,
@@ -138,7 +149,78 @@ def navigation(request: HttpRequest) -> dict:
         get_script_prefix(),
     )
     # «Сообщения» with the unread count sits beside the user's menu (base.html), as the Django admin sits in it.
-    return {"nav_items": items, "nav_unread": unread}
+    return {"nav_items": _menu(*key), "nav_unread": unread, "navbar": Navbar(request, user, key, unread)}
+
+
+class Navbar:
+    """The menu bar of one request: the kind of user's rendered bar (``_navbar_parts``) with its markers filled in.
+
+    Built lazily: a context processor runs for every template rendered with the request (an htmx fragment too),
+    and only base.html shows the bar.
+    """
+
+    __slots__ = ("key", "request", "unread", "user")
+
+    def __init__(self, request: HttpRequest, user: User, key: tuple, unread: int) -> None:
+        self.request, self.user, self.key, self.unread = request, user, key, unread
+
+    def __html__(self) -> SafeString:
+        path, unread, language, prefix = self.request.path, self.unread, self.key[-2], self.key[-1]
+        slots = {
+            "name": conditional_escape(self.user.short_name),
+            "csrf": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(self.request)),
+            "unread": _unread_html(unread, False, language, prefix) if unread else "",
+            "unread_compact": _unread_html(unread, True, language, prefix) if unread else "",
+        }
+        html = []
+        for part in _navbar_parts(*self.key):
+            if isinstance(part, str):
+                html.append(part)
+            elif part[0] == "slot":
+                html.append(slots[part[1]])
+            elif part[1] == path:  # the item of the page shown, as `{% if request.path == item.url %}` marked it
+                html.append(" active" if part[0] == "active" else ' aria-current="page"')
+        return mark_safe("".join(html))  # the template's output and escaped values
+
+    __str__ = __html__
+
+
+_MARK = "\x00"  # never in a template's output otherwise: the markers' delimiter
+
+
+def _marker(*what: str) -> SafeString:
+    return mark_safe(_MARK + "\x01".join(what) + _MARK)  # a URL from reverse or a slot's name
+
+
+@lru_cache(maxsize=4096)
+def _navbar_parts(*key) -> tuple:
+    """The menu bar of a kind of user (``key``: as ``_menu``'s): its HTML cut at the markers, as a tuple of strings
+    and ("slot", name), ("active", url) or ("current", url)."""
+    role, operator = key[0], key[2]
+
+    def marked(entry: dict) -> dict:
+        if "children" in entry:
+            return {"label": entry["label"], "children": [marked(child) for child in entry["children"]]}
+        url = entry["url"]
+        return {**entry, "children": None, "active": _marker("active", url), "current": _marker("current", url)}
+
+    context = {
+        "nav_items": [marked(entry) for entry in _menu(*key)],
+        "slot": {name: _marker("slot", name) for name in ("name", "csrf", "unread", "unread_compact")},
+        "role_label": dict(User._meta.get_field("role").flatchoices).get(role, role),
+        "is_platform_operator": operator,
+    }
+    html = get_template("includes/navbar.html").render(context).strip()
+    parts: list = []
+    for n, piece in enumerate(html.split(_MARK)):
+        parts.append(tuple(piece.split("\x01")) if n % 2 else piece)
+    return tuple(parts)
+
+
+@lru_cache(maxsize=512)
+def _unread_html(unread: int, compact: bool, language: str, prefix: str) -> str:
+    """One of the unread badges of the menu bar for a count (``language`` and ``prefix`` key the cache)."""
+    return get_template("includes/navbar_unread.html").render({"nav_unread": unread, "compact": compact}).strip("\n")
 
 
 def _entry(label: str, target) -> dict:

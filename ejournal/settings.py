@@ -61,7 +61,7 @@ MIDDLEWARE = [
     # Static files from STATIC_ROOT (compressed, cached for ever under hashed names), before anything else runs.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ejournal.middleware.PermissionsPolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ejournal.middleware.CSPMiddleware",  # django-csp's, its policy's text built once (not per response)
     "accounts.middleware.RefuseNulMiddleware",  # before the session, the login or a view reads the request
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -230,9 +230,9 @@ MANAGEMENT_HOME = 14
 TEACHER_HOME = 12
 CLASSTEACHER_HOME = TEACHER_HOME + 6
 # A family: session, user+school, current year (unused by the family page), the children (visible pupils), their
-# classes today, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar), menu:
+# classes today, pupil_days (enrollments+subgroups, lessons with bells, homework, marks+attendance, calendar), menu:
 # unread.
-FAMILY_HOME = 13
+FAMILY_HOME = 11
 
 
 @pytest.mark.parametrize(
