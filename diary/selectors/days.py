@@ -1,16 +1,18 @@
 """A pupil's diary days: each day's lessons with topic, homework, marks and attendance, for many pupils at once.
 
 ``pupil_days`` is the batched core of the week page and of the paper diaries (a whole class for two weeks). It
-reads everything in seven queries, whatever the number of pupils, days, lessons and marks:
+reads everything in five queries, whatever the number of pupils, days, lessons and marks:
 
-1. the pupils' enrolments overlapping the dates, with the class's grade, year and the grade's working week;
-2. the pupils' subgroup memberships in those classes;
-3. the lessons of those classes between the dates, with subject, topic, kind of work and substitute;
-4. the homework given at those lessons or due on those days, one row per pupil it is meant for (none: for everyone),
+1. the pupils' enrolments overlapping the dates, with the class's grade, year and the grade's working week, and
+   (a UNION ALL) the pupils' subgroup memberships;
+2. the lessons of those classes between the dates, with subject, topic, kind of work, substitute and bell times;
+3. the homework given at those lessons or due on those days, one row per pupil it is meant for (none: for everyone),
    with the day it is due (the teacher's date, else the next day with a lesson of the same assignment);
-5. the pupils' marks and attendance codes between the dates, with the kind of work and its weight (one UNION ALL);
-6. the bells of the years;
-7. the holidays, days off and vacations of the years between the dates (one UNION ALL).
+4. the pupils' marks and attendance codes between the dates, with the kind of work and its weight (one UNION ALL);
+5. the holidays, days off and vacations of the years between the dates (one UNION ALL).
+
+On PostgreSQL each query costs the database ~0.3 ms of parsing and planning however small its answer (more with
+joins): the page's database CPU is mostly that, so small reads ride along with bigger ones.
 
 A pupil sees a lesson only while enrolled in its class on its date, and a subgroup's lesson only as a member of
 that subgroup. Homework is shown on the day it is due, «к уроку» at the first lesson of its subject that day (or,
@@ -160,44 +162,41 @@ def short_name(last: str | None, first: str | None, middle: str | None) -> str:
 # The reads -----------------------------------------------------------------------------------------------------
 
 
-def enrolment_spans(pupil_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[Span]]:
-    """Each pupil's stays in classes overlapping the dates, in date order, with grade, year and week (1 query)."""
+def enrolments(pupil_ids: list[int], start: dt.date, end: dt.date) -> tuple[dict[int, list[Span]], dict[int, set[int]]]:
+    """Each pupil's stays in classes overlapping the dates, in date order, with grade, year and week, and every
+    subgroup each pupil belongs to, in one query (a UNION ALL): a subgroup of another class is never matched
+    (lessons and assignments are read for the stays' classes only), so it needs no join to the classes."""
+    pupils = placeholders(pupil_ids)
     rows = fetch(
-        f"SELECT e.pupil_id, e.school_class_id, e.date_from, e.date_to, c.grade, c.year_id, g.days_per_week"
+        "SELECT 'e', e.pupil_id, e.school_class_id, e.date_from, e.date_to, c.grade, c.year_id, g.days_per_week"
         f" FROM {table(Enrollment)} e JOIN {table(SchoolClass)} c ON c.id = e.school_class_id"
         f" LEFT JOIN {table(GradeSettings)} g ON g.year_id = c.year_id AND g.grade = c.grade"
-        f" WHERE e.pupil_id IN ({placeholders(pupil_ids)}) AND e.date_from <= %s"
-        " AND (e.date_to IS NULL OR e.date_to >= %s) ORDER BY e.pupil_id, e.date_from",
-        [*pupil_ids, sql_date(end), sql_date(start)],
+        f" WHERE e.pupil_id IN ({pupils}) AND e.date_from <= %s AND (e.date_to IS NULL OR e.date_to >= %s)"
+        " UNION ALL SELECT 'g', sp.pupilprofile_id, sp.subgroup_id, NULL, NULL, NULL, NULL, NULL"
+        f" FROM {table(Subgroup.pupils.through)} sp WHERE sp.pupilprofile_id IN ({pupils}) ORDER BY 1, 2, 4",
+        [*pupil_ids, sql_date(end), sql_date(start), *pupil_ids],
     )
     spans: dict[int, list[Span]] = defaultdict(list)
-    for pupil_id, class_id, date_from, date_to, grade, year_id, week_days in rows:
-        spans[pupil_id].append(Span(class_id, as_date(date_from), as_date(date_to), grade, year_id, week_days or 5))
-    return spans
-
-
-def subgroup_memberships(pupil_ids: list[int], class_ids: set[int]) -> dict[int, set[int]]:
-    """The subgroups of those classes each pupil belongs to (1 query)."""
     memberships: dict[int, set[int]] = defaultdict(set)
-    classes = sorted(class_ids)
-    rows = fetch(
-        f"SELECT sp.pupilprofile_id, sp.subgroup_id FROM {table(Subgroup.pupils.through)} sp"
-        f" JOIN {table(Subgroup)} s ON s.id = sp.subgroup_id"
-        f" WHERE sp.pupilprofile_id IN ({placeholders(pupil_ids)}) AND s.school_class_id IN ({placeholders(classes)})",
-        [*pupil_ids, *classes],
-    )
-    for pupil_id, subgroup_id in rows:
-        memberships[pupil_id].add(subgroup_id)
-    return memberships
+    for kind, pupil_id, object_id, date_from, date_to, grade, year_id, week_days in rows:
+        if kind == "g":
+            memberships[pupil_id].add(object_id)
+        else:
+            spans[pupil_id].append(
+                Span(object_id, as_date(date_from), as_date(date_to), grade, year_id, week_days or 5)
+            )
+    return spans, memberships
 
 
 def _class_lessons(class_ids: list[int], start: dt.date, end: dt.date) -> list[tuple]:
     return fetch(
         'SELECT l.id, l."date", l.number, l.assignment_id, a.school_class_id, a.subgroup_id, s.name, s."order",'
         " l.topic, pt.title, l.is_control, w.is_control, a.teacher_id, l.taught_by_id, u.last_name, u.first_name,"
-        f" u.middle_name, a.year_id FROM {table(Lesson)} l JOIN {table(TeachingAssignment)} a ON a.id = l.assignment_id"
+        " u.middle_name, b.start_time, b.end_time"
+        f" FROM {table(Lesson)} l JOIN {table(TeachingAssignment)} a ON a.id = l.assignment_id"
         f" JOIN {table(Subject)} s ON s.id = a.subject_id LEFT JOIN {table(PlanTopic)} pt ON pt.id = l.plan_topic_id"
         f" LEFT JOIN {table(WorkType)} w ON w.id = l.work_type_id LEFT JOIN {table(User)} u ON u.id = l.taught_by_id"
+        f" LEFT JOIN {table(Bell)} b ON b.year_id = a.year_id AND b.number = l.number"
         f' WHERE a.school_class_id IN ({placeholders(class_ids)}) AND l."date" >= %s AND l."date" <= %s',
         [*class_ids, sql_date(start), sql_date(end)],
     )
@@ -250,14 +249,6 @@ def _entries(pupil_ids: list[int], start: dt.date, end: dt.date) -> list[tuple]:
     )
 
 
-def _bells(year_ids: list[int]) -> dict[tuple[int, int], str]:
-    rows = fetch(
-        f"SELECT year_id, number, start_time, end_time FROM {table(Bell)} WHERE year_id IN ({placeholders(year_ids)})",
-        year_ids,
-    )
-    return {(year_id, number): bell_time(as_time(begin), as_time(end)) for year_id, number, begin, end in rows}
-
-
 def _calendar_notes(year_ids: list[int], start: dt.date, end: dt.date) -> list[tuple]:
     """(year_id, first day, last day, kind, name, grade_from, grade_to) of special days and vacations (1 query)."""
     years = placeholders(year_ids)
@@ -289,37 +280,37 @@ def _day_note(day: dt.date, span: Span | None, notes: list[tuple]) -> str:
 
 
 def pupil_days(
-    pupils: list[PupilProfile], start: dt.date, end: dt.date, *, today: dt.date
+    pupils: list[PupilProfile], start: dt.date, end: dt.date, *, today: dt.date, brief: bool = False
 ) -> dict[int, list[DiaryDay]]:
     """Each pupil's diary days from ``start`` to ``end`` (keys: pupil pk), in a fixed number of queries.
 
     Days: Monday to Friday always; Saturday when the pupil's grade has a six-day week or there are lessons;
-    Sunday only with lessons. A day outside the pupil's enrolment has no lessons.
+    Sunday only with lessons. A day outside the pupil's enrolment has no lessons. ``brief``: the lessons and their
+    homework only, without marks, attendance and the days' notes (two queries fewer: «Что нового» shows the next
+    school day's lessons and homework).
     """
     pupil_ids = [pupil.pk for pupil in pupils]
     if not pupil_ids or end < start:
         return {pk: [] for pk in pupil_ids}
-    spans = enrolment_spans(pupil_ids, start, end)
+    spans, memberships = enrolments(pupil_ids, start, end)
     class_ids = {span.class_id for pupil_spans in spans.values() for span in pupil_spans}
     year_ids = {span.year_id for pupil_spans in spans.values() for span in pupil_spans}
 
     lessons_by_date: dict[dt.date, list[tuple]] = defaultdict(list)
     homework: list[_Homework] = []
     entries: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    bells: dict[tuple[int, int], str] = {}
-    memberships: dict[int, set[int]] = defaultdict(set)
     notes: list[tuple] = []
     if class_ids:
         classes, years = sorted(class_ids), sorted(year_ids)
-        memberships = subgroup_memberships(pupil_ids, class_ids)
         for row in _class_lessons(classes, start, end):
             lessons_by_date[as_date(row[1])].append(row)
         homework = _homework_items(_homework(classes, start, end))
-        for lesson_id, pupil_id, value, position, kind, kind_short, weight in _entries(pupil_ids, start, end):
-            entries[(lesson_id, pupil_id)].append((value, position, kind, kind_short, weight))
-        bells = _bells(years)
-        notes = _calendar_notes(years, start, end)
+        if not brief:
+            for lesson_id, pupil_id, value, position, kind, kind_short, weight in _entries(pupil_ids, start, end):
+                entries[(lesson_id, pupil_id)].append((value, position, kind, kind_short, weight))
+            notes = _calendar_notes(years, start, end)
 
+    times: dict[tuple, str] = {}  # «8:30–9:15» per bell, worked out once for a class of 30
     result: dict[int, list[DiaryDay]] = {}
     for pupil_id in pupil_ids:
         pupil_spans = spans.get(pupil_id, [])
@@ -333,7 +324,7 @@ def pupil_days(
             if span is not None:
                 for row in lessons_by_date.get(day, ()):
                     if row[4] == span.class_id and (row[5] is None or row[5] in groups):
-                        lessons.append(_lesson(row, pupil_id, entries, bells))
+                        lessons.append(_lesson(row, pupil_id, entries, times))
             weekday = day.weekday()
             if lessons or weekday < SATURDAY or (weekday == SATURDAY and six_days):
                 note = _day_note(day, span, notes)
@@ -415,7 +406,7 @@ def _place_homework(
             by_date[item.due_on].homework.append(item)
 
 
-def _lesson(row: tuple, pupil_id: int, entries: dict, bells: dict) -> DiaryLesson:
+def _lesson(row: tuple, pupil_id: int, entries: dict, times: dict) -> DiaryLesson:
     (
         lesson_id,
         _day,
@@ -432,8 +423,13 @@ def _lesson(row: tuple, pupil_id: int, entries: dict, bells: dict) -> DiaryLesso
         teacher_id,
         taught_by_id,
         *substitute_name,
-        year_id,
+        bell_start,
+        bell_end,
     ) = row
+    bell = (bell_start, bell_end)
+    time = times.get(bell)
+    if time is None:
+        time = times[bell] = bell_time(as_time(bell_start), as_time(bell_end))
     marks, code = [], ""
     for value, position, kind, kind_short, weight in entries.get((lesson_id, pupil_id), ()):
         if position == 0:
@@ -444,7 +440,7 @@ def _lesson(row: tuple, pupil_id: int, entries: dict, bells: dict) -> DiaryLesso
     return DiaryLesson(
         lesson_id=lesson_id,
         number=number,
-        time=bells.get((year_id, number), ""),
+        time=time,
         subject=subject,
         assignment_id=assignment_id,
         topic=topic or plan_title or "",

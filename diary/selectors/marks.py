@@ -1,7 +1,7 @@
 """A pupil's marks by subject: every mark with its kind of work, the weighted average and how it is made, the
 number of marks against the minimum for a period mark, the forecast, and the period marks once they are set.
 
-``subject_summaries`` is batched (the paper diaries call it for a whole class): five queries for any number of
+``subject_summaries`` is batched (the paper diaries call it for a whole class): four queries for any number of
 pupils and marks. The arithmetic is journal.selectors.averages (the grid and the period marks page use the same).
 Only *set* period marks are shown (``PeriodMark.value``): a teacher's proposal is not a mark yet.
 """
@@ -30,7 +30,7 @@ from journal.selectors.grid import choose_period
 from journal.selectors.period_marks import kind_label
 from journal.selectors.sql import as_date, fetch, placeholders, sql_date, table
 
-from .days import ONE, enrolment_spans, short_name, subgroup_memberships
+from .days import ONE, enrolments, short_name
 
 NUMERIC = frozenset("12345")
 KIND_ORDER = {PeriodMarkKind.PERIOD: 0, PeriodMarkKind.YEAR: 1, PeriodMarkKind.EXAM: 2, PeriodMarkKind.FINAL: 3}
@@ -98,7 +98,7 @@ class SubjectSummary:
 def subject_summaries(
     pupils: list[PupilProfile], start: dt.date, end: dt.date, *, assignment_id: int | None = None
 ) -> dict[int, list[SubjectSummary]]:
-    """Each pupil's subjects between the dates (keys: pupil pk), in subject order, in five queries.
+    """Each pupil's subjects between the dates (keys: pupil pk), in subject order, in four queries.
 
     A pupil's subjects are the whole-class assignments of the classes they were in between the dates and those
     of their subgroups, plus any assignment in which they have a mark between the dates. With ``assignment_id``
@@ -108,11 +108,10 @@ def subject_summaries(
     result: dict[int, list[SubjectSummary]] = {pk: [] for pk in pupil_ids}
     if not pupil_ids or end < start:
         return result
-    spans = enrolment_spans(pupil_ids, start, end)
+    spans, memberships = enrolments(pupil_ids, start, end)
     class_ids = {span.class_id for pupil_spans in spans.values() for span in pupil_spans}
     if not class_ids:
         return result
-    memberships = subgroup_memberships(pupil_ids, class_ids)
     classes = sorted(class_ids)
     assignments = {
         row[0]: row

@@ -3,7 +3,7 @@
 Per subject: the current marks of each study period of the year (the periods of the grade's scheme: четверти,
 триместры or полугодия) with their weighted average and the period mark, then the year, exam and final marks, and
 the promotion decision the year ended with. The same reads as the marks page (``subject_summaries`` over the year's
-dates, ``grade_periods``), so the numbers are the ones the pupil saw that year: 7 queries however many subjects and
+dates, ``grade_periods``), so the numbers are the ones the pupil saw that year: 6 queries however many subjects and
 marks.
 """
 
@@ -54,8 +54,8 @@ class YearRecord:
 
 
 def year_record(pupil: PupilProfile, pupil_year: PupilYear) -> YearRecord:
-    """The pupil's marks of one of their years (``DiaryHeader.pupil_year``), in 7 queries: the grade's study periods,
-    the five of ``subject_summaries`` for the whole year, the promotion."""
+    """The pupil's marks of one of their years (``DiaryHeader.pupil_year``), in 6 queries: the grade's study periods,
+    the four of ``subject_summaries`` for the whole year, the promotion."""
     year = pupil_year.year
     periods = grade_periods(year.pk, pupil_year.school_class.grade)
     summaries = subject_summaries([pupil], year.start_date, year.end_date)[pupil.pk]

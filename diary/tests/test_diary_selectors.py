@@ -194,9 +194,9 @@ def test_holidays_and_vacations_are_noted(cast):
 def test_days_queries_do_not_grow_with_pupils_lessons_or_marks(cast, django_assert_num_queries):
     classmates = [extra_pupil(cast, f"classmate{i}") for i in range(3)]
     pupils = [cast.pupil, *classmates]
-    # enrollments (with class and grade settings), subgroups, lessons (with subject, КТП topic, kind of work, teacher),
-    # homework (with its pupils), marks+attendance, bells, calendar days+vacations
-    with django_assert_num_queries(7):
+    # enrollments (with class and grade settings) + subgroups, lessons (with subject, КТП topic, kind of work,
+    # teacher, bells), homework (with its pupils), marks+attendance, calendar days+vacations
+    with django_assert_num_queries(5):
         pupil_days(pupils, MONDAY, SUNDAY, today=TODAY)
     for number, date in enumerate([dt.date(2026, 12, 14), dt.date(2026, 12, 15), dt.date(2026, 12, 16)], start=1):
         given = lesson(cast.math_a, date, number)
@@ -204,7 +204,7 @@ def test_days_queries_do_not_grow_with_pupils_lessons_or_marks(cast, django_asse
         for pupil in pupils:
             mark_set(actor=cast.teacher, lesson=given, pupil=pupil, value="4")
             mark_set(actor=cast.teacher, lesson=given, pupil=pupil, value="5", position=2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         result = pupil_days(pupils, MONDAY, SUNDAY, today=TODAY)
     assert sum(len(lesson.marks) for d in result[cast.pupil.pk] for lesson in d.lessons) == 6
 
@@ -423,12 +423,12 @@ def test_subjects_of_the_pupils_class_and_subgroups(cast):
 
 
 def test_summaries_queries_do_not_grow_with_marks(cast, django_assert_num_queries):
-    # enrollments (with class and grade settings), subgroups, assignments (with subject, teacher, subgroup), marks
+    # enrollments (with class and grade settings) + subgroups, assignments (with subject, teacher, subgroup), marks
     # (with lesson and kind of work), period marks
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         subject_summaries([cast.pupil, cast.other_pupil], *Q2)
     marked(cast, [("5", None), ("4", None), ("3", None), ("5", None), ("4", None)], start_day=dt.date(2026, 12, 7))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         result = subject_summaries([cast.pupil, cast.other_pupil], *Q2)
     assert result[cast.pupil.pk][0].count == 5
 

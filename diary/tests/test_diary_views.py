@@ -257,16 +257,16 @@ def full_week(cast, pupils: int = 0, marks_per_lesson: int = 1):
 # Query counts are exact, with the queries named: when the number moves, the comment says which query came or went.
 # A diary page for a parent starts with the session, the user with their school (one query), the pupil (visibility),
 # the parent's children (the switcher) and the pupil's class (the header), and ends with the menu's unread count.
-# pupil_days reads 7: enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar days+vacations.
+# pupil_days reads 5: enrollments+subgroups, lessons (with bells), homework, marks+attendance, calendar days+vacations.
 
 
 def test_week_query_count_is_pinned_and_does_not_grow(client, cast, django_assert_num_queries):
     client.force_login(cast.parent_user)
-    # session, user+school, pupil, children, class, pupil_days (7), the week's events, menu: unread
-    with django_assert_num_queries(14) as empty:
+    # session, user+school, pupil, children, class, pupil_days (5), the week's events, menu: unread
+    with django_assert_num_queries(12) as empty:
         client.get(url("week", cast.pupil))
     full_week(cast, pupils=3, marks_per_lesson=2)
-    with django_assert_num_queries(14) as full:
+    with django_assert_num_queries(12) as full:
         response = client.get(url("week", cast.pupil))
     assert response.content.decode().count('class="mk m4"') == 60
     assert len(full.captured_queries) == len(empty.captured_queries)
@@ -341,14 +341,15 @@ def test_marks_pages_query_counts_do_not_grow(client, cast, django_assert_num_qu
     client.force_login(cast.parent_user)
     counts = {}
     for name in ("marks", "subject"):
-        # session, user+school, pupil, children, class, the grade's study periods, subject_summaries (enrollments,
-        # subgroups, assignments, marks, period marks), menu: unread; a subject's page reads the same, for one subject
-        with django_assert_num_queries(12) as before:
+        # session, user+school, pupil, children, class, the grade's study periods, subject_summaries (enrollments
+        # with subgroups, assignments, marks, period marks), menu: unread; a subject's page reads the same, for one
+        # subject
+        with django_assert_num_queries(11) as before:
             client.get(url(name, cast.pupil, cast.math_a))
         counts[name] = len(before.captured_queries)
     full_week(cast, marks_per_lesson=2)
     for name in ("marks", "subject"):
-        with django_assert_num_queries(12) as after:
+        with django_assert_num_queries(11) as after:
             client.get(url(name, cast.pupil, cast.math_a))
         assert len(after.captured_queries) == counts[name]
 
@@ -386,6 +387,40 @@ def test_news_and_home_take_the_next_days_homework_from_its_due_day(client, cast
     tomorrow = home[home.index("Понедельник, 21 декабря") :]
     assert "Выучить стихотворение" in tomorrow and "Задача к вторнику" not in tomorrow
     assert "<b>Задано</b> к вт 22.12: Задача к вторнику" in home  # today's lesson: what was given
+
+
+def test_news_lists_only_the_homework_and_marks_meant_for_the_pupil(client, cast):
+    """«Что нового» reads in plain SQL, cut in the database: the class's homework and the pupil's own, not another
+    pupil's, not a subgroup's the pupil is not in; a mark put and taken back since says nothing."""
+    classmate = account_services.pupil_create(
+        actor=cast.admin, school=cast.school, username="classmate", last_name="Classmate", first_name="Пётр"
+    )
+    services.enrollment_create(
+        actor=cast.admin, pupil=classmate, school_class=cast.class_a, date_from=cast.year.start_date
+    )
+    group = services.subgroup_create(actor=cast.admin, school_class=cast.class_a, name="2 группа", pupils=[classmate])
+    group_math = services.assignment_create(
+        actor=cast.admin,
+        school_class=cast.class_a,
+        subject=cast.math_a.subject,
+        teacher=cast.teacher,
+        hours_per_week=Decimal(1),
+        subgroup=group,
+    )
+    given = lesson(cast, TODAY)
+    homework_set(actor=cast.teacher, lesson=given, text="Для всего класса")
+    homework_set(actor=cast.teacher, lesson=lesson(cast, TODAY, 2), text="Только мне", pupils=[cast.pupil])
+    homework_set(actor=cast.teacher, lesson=lesson(cast, TODAY, 3), text="Только соседу", pupils=[classmate])
+    homework_set(actor=cast.teacher, lesson=lesson(cast, TODAY, 4, group_math), text="Для второй группы")
+    mark_set(actor=cast.teacher, lesson=given, pupil=cast.pupil, value="5")
+    mark_set(actor=cast.teacher, lesson=given, pupil=cast.pupil, value="")  # put and taken back
+    client.force_login(cast.parent_user)
+    page = client.get(url("news", cast.pupil)).content.decode()
+    new_homework = page[page.index("Новые домашние задания") :]
+    assert "Для всего класса" in new_homework and "Только мне" in new_homework
+    assert "Только соседу" not in page and "Для второй группы" not in page
+    assert new_homework.count('<span class="badge text-bg-info">индивидуально</span>') == 1
+    assert "Отметки</h2>" not in page and "отметка снята" not in page
 
 
 def test_news_of_a_quiet_week(client, cast):
@@ -442,12 +477,12 @@ def test_family_home_shows_today_tomorrow_and_latest_marks(client, cast):
 def test_family_home_queries_do_not_grow_with_children(client, cast, django_assert_num_queries):
     client.force_login(cast.parent_user)
     # session, user+school, current year (unused by the family page), the children, their classes today, pupil_days
-    # (7), menu: unread
-    with django_assert_num_queries(13) as one:
+    # (5), menu: unread
+    with django_assert_num_queries(11) as one:
         client.get(reverse("home"))
     second_child(cast)
     full_week(cast)
-    with django_assert_num_queries(13) as two:
+    with django_assert_num_queries(11) as two:
         page = client.get(reverse("home")).content.decode()
     assert "Pupil Анна" in page
     assert len(two.captured_queries) == len(one.captured_queries)
@@ -455,10 +490,10 @@ def test_family_home_queries_do_not_grow_with_children(client, cast, django_asse
 
 NEWS_AND_TIMETABLE = {
     # session, user+school, pupil, children, class; the visit: SAVEPOINT, the pupil again (the re-check inside the
-    # write), the visit (FOR UPDATE on PostgreSQL), UPDATE, RELEASE; the news: new marks, when each was first set
-    # (history), absences, enrollments and subgroups (whose homework), new homework; the next school day's homework:
-    # pupil_days (7, its enrollments and subgroups read again); menu: unread
-    "news": 24,
+    # write), the visit (FOR UPDATE on PostgreSQL), UPDATE, RELEASE; the news: new marks (with whether each was first
+    # set since) and absences in one query, new homework (whose: the enrolments and subgroups inside it); the next
+    # school day's lessons and homework: pupil_days (3: no marks, no calendar); menu: unread
+    "news": 16,
     # session, user+school, pupil, children, class, the class's entries (with subgroups and their pupils, teacher,
     # subject, room), bells, grade settings, menu: unread
     "timetable": 9,

@@ -345,9 +345,9 @@ def test_the_request_and_the_batch_read_in_a_fixed_number_of_queries(paper_class
     with django_assert_num_queries(8):
         record, callbacks = request_batch(cast)
     # The task: UPDATE claims the print, the print (with class, year, school, author), pupils on the roll, their
-    # parents on paper, pupil_days (enrollments, subgroups, lessons, homework, marks+attendance, bells, calendar),
-    # study periods, subject_summaries (enrollments, subgroups, assignments, marks, period marks), UPDATE stores the PDF
-    with at(TODAY), django_assert_num_queries(18):
+    # parents on paper, pupil_days (enrollments+subgroups, lessons with bells, homework, marks+attendance, calendar),
+    # study periods, subject_summaries (enrollments+subgroups, assignments, marks, period marks), UPDATE stores the PDF
+    with at(TODAY), django_assert_num_queries(15):
         callbacks[0]()
     record.refresh_from_db()
     assert record.pupils == 1 + extra and record.status == "ready"

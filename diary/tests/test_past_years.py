@@ -327,8 +327,8 @@ def test_the_child_switcher_on_a_past_year_goes_to_the_other_childs_marks(client
 def test_query_count_is_pinned_and_does_not_grow(client, cast, past, django_assert_num_queries):
     client.force_login(cast.parent_user)
     # session, user+school, pupil, children, enrolments (class and years), the grade's study periods,
-    # subject_summaries (enrolments, subgroups, assignments, marks, period marks), the promotion, menu: unread
-    with django_assert_num_queries(13):
+    # subject_summaries (enrolments+subgroups, assignments, marks, period marks), the promotion, menu: unread
+    with django_assert_num_queries(12):
         client.get(year_url(cast.pupil, past.year))
     for name in ("Литература", "История", "География"):
         subject = services.subject_create(actor=cast.admin, school=cast.school, name=name)
@@ -337,7 +337,7 @@ def test_query_count_is_pinned_and_does_not_grow(client, cast, past, django_asse
         )
         marks(cast, assignment, cast.pupil, [(START + dt.timedelta(days=7 * week), "4") for week in range(30)])
         period_mark(cast, past, assignment, PeriodMarkKind.YEAR, "4")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         page = client.get(year_url(cast.pupil, past.year)).content.decode()
     assert "География" in page
 
@@ -345,6 +345,6 @@ def test_query_count_is_pinned_and_does_not_grow(client, cast, past, django_asse
 def test_the_switcher_costs_no_query(client, cast, past, django_assert_num_queries):
     """The years come with the diary's head (the same read of the enrolments): the marks page reads as before."""
     client.force_login(cast.parent_user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         page = client.get(marks_url(cast.pupil)).content.decode()
     assert 'aria-label="Учебный год"' in page

@@ -22,6 +22,7 @@ from journal.selectors.people import pupil_card
 
 from ..render.chart import chart_svg
 from ..render.marks import mark_chips, marks_table_rows
+from ..render.news import absence_items, homework_items, mark_items
 from ..render.week import lesson_rows
 from ..selectors.days import pupil_days
 from ..selectors.events import pupil_events
@@ -214,7 +215,15 @@ def news(request: HttpRequest, pk: int) -> HttpResponse:
     header = diary_header(request.user, pupil, today)
     visit = diary_visit_record(user=request.user, pupil=pupil, now=timezone.now())
     items = pupil_news(pupil, news_since(visit), first_visit=visit.shown_since is None, today=today)
-    return _page(request, header, "news", news=items)
+    return _page(
+        request,
+        header,
+        "news",
+        news=items,
+        mark_items=mark_items(items.marks, reverse("diary:marks", args=[pupil.pk])),
+        absence_items=absence_items(items.absences),
+        homework_items=homework_items(items.homework),
+    )
 
 
 @login_required
