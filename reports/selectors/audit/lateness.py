@@ -22,11 +22,13 @@ One finding per lesson; each read is one query for the whole context.
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, IntegerField, Max, Min, Q, Value, When
+from django.db import connection
+from django.db.models import Max, Min
 
 from journal.models import Homework, Lesson, Mark
+from journal.selectors.sql import fetch, placeholders, sql_date, table
 
-from .base import LATENESS, AuditContext, Check, Finding, register
+from .base import LATENESS, AuditContext, Check, Finding, aware, register
 
 ESSAY_STEMS = ("сочинен", "изложен", "диктант")
 
@@ -69,7 +71,7 @@ def late_records(ctx: AuditContext) -> list[Finding]:
     for lesson in ctx.lessons:
         if not lesson.topic.strip():
             continue
-        moment = entered.get(lesson.pk) or lesson.recorded_at
+        moment = entered.get(lesson.id) or lesson.recorded_at
         if moment is not None and moment >= record_deadline(ctx, lesson):
             text = f"запись об уроке внесена {_moment(moment, ctx)}, позже срока"
             findings.append(ctx.lesson_finding("late_record", lesson, text))
@@ -124,7 +126,7 @@ def late_homework(ctx: AuditContext) -> list[Finding]:
     entered = homework_entered(ctx)
     findings = []
     for lesson in ctx.lessons:
-        moment = entered.get(lesson.pk)
+        moment = entered.get(lesson.id)
         if moment is not None and moment > homework_deadline(ctx, lesson):
             text = f"домашнее задание внесено {_moment(moment, ctx)}, позже срока"
             findings.append(ctx.lesson_finding("late_homework", lesson, text))
@@ -167,32 +169,37 @@ def mark_deadlines(ctx: AuditContext) -> dict[int, dt.datetime]:
                 break
             day, number = slots[index + step]
             bell = ctx.bell(assignment, number)
-            deadlines[lesson.pk] = ctx.at(day, bell.start_time) if bell is not None else ctx.day_end(day)
+            deadlines[lesson.id] = ctx.at(day, bell.start_time) if bell is not None else ctx.day_end(day)
     return deadlines
 
 
-def marks_entered(ctx: AuditContext) -> list[tuple[int, int, dt.datetime, bool]]:
-    """(lesson id, pupil id, first moment with a value, an essay's mark) for every mark of the audited lessons that
-    has a value now (one query over the history)."""
+def essay_types(ctx: AuditContext) -> set[int]:
+    """The school's kinds of work that are essays, expositions or dictations (worked out once per audit)."""
+    store = ctx.__dict__.setdefault("_essay_types", {})
+    if "ids" not in store:
+        store["ids"] = {pk for pk, work_type in ctx.work_types.items() if is_essay(work_type.name)}
+    return store["ids"]
+
+
+def marks_entered(ctx: AuditContext) -> list[tuple[int, dt.datetime, int]]:
+    """(lesson id, first moment with a value, an essay's mark: 1 or 0) for every mark of the audited lessons that has a
+    value now (one query over the history, in plain SQL: a whole school's quarter is some 100 000 marks)."""
     if not ctx.lessons:
         return []
-    essays = [pk for pk, work_type in ctx.work_types.items() if is_essay(work_type.name)]
-    given = Mark.objects.filter(
-        lesson__assignment_id__in=ctx.assignment_ids, lesson__date__gte=ctx.start, lesson__date__lte=ctx.last_day
-    ).exclude(value="")
-    rows = (
-        Mark.history.filter(id__in=given.values("pk"))
-        .exclude(value="")
-        .values_list("id", "lesson_id", "pupil_id")
-        .annotate(
-            first=Min("history_date"),
-            essay=Max(
-                Case(When(Q(work_type_id__in=essays), then=Value(1)), default=Value(0), output_field=IntegerField())
-            ),
-        )
-        .order_by()
+    essays = sorted(essay_types(ctx))
+    essay = f"MAX(CASE WHEN h.work_type_id IN ({placeholders(essays)}) THEN 1 ELSE 0 END)" if essays else "0"
+    ids = ctx.assignment_ids
+    rows = fetch(
+        f"SELECT h.lesson_id, MIN(h.history_date), {essay} FROM {table(Mark.history.model)} h "
+        f"WHERE h.value <> '' AND h.id IN ("
+        f"SELECT m.id FROM {table(Mark)} m INNER JOIN {table(Lesson)} l ON l.id = m.lesson_id "
+        f"WHERE l.assignment_id IN ({placeholders(ids)}) AND l.date >= %s AND l.date <= %s AND m.value <> ''"
+        f") GROUP BY h.id, h.lesson_id, h.pupil_id",
+        [*essays, *ids, sql_date(ctx.start), sql_date(ctx.last_day)],
     )
-    return [(lesson_id, pupil_id, first, bool(essay)) for _pk, lesson_id, pupil_id, first, essay in rows]
+    if connection.vendor != "postgresql":  # SQLite: the moments as text
+        return [(lesson_id, aware(first), essay_mark) for lesson_id, first, essay_mark in rows]
+    return rows
 
 
 def late_marks(ctx: AuditContext) -> list[Finding]:
@@ -201,22 +208,28 @@ def late_marks(ctx: AuditContext) -> list[Finding]:
         return []
     deadlines = mark_deadlines(ctx)
     essay_days = dt.timedelta(days=ctx.rules.essay_days)
-    lessons = {lesson.pk: lesson for lesson in ctx.lessons}
+    essays = essay_types(ctx)
+    # Each lesson's two deadlines, worked out once: a mark's (the next lesson's), an essay's (``essay_days``); an
+    # essay lesson's marks are all essays'. A mark of a lesson not audited finds no deadline.
+    # In UTC, as the moments come: datetimes of one tzinfo compare without asking it for their offsets.
+    normal_due: dict[int, dt.datetime | None] = {}
+    essay_due: dict[int, dt.datetime] = {}
+    for lesson in ctx.lessons:
+        essay_deadline = essay_due[lesson.id] = ctx.day_end(lesson.date + essay_days).astimezone(dt.UTC)
+        normal = deadlines.get(lesson.id)
+        if lesson.work_type_id in essays:
+            normal = essay_deadline
+        elif normal is not None:
+            normal = normal.astimezone(dt.UTC)
+        normal_due[lesson.id] = normal
     late: dict[int, list[dt.datetime]] = defaultdict(list)
-    for lesson_id, _pupil_id, moment, essay_mark in entries:
-        lesson = lessons.get(lesson_id)
-        if lesson is None:
-            continue
-        lesson_type = ctx.work_types.get(lesson.work_type_id)
-        if essay_mark or (lesson_type is not None and is_essay(lesson_type.name)):
-            deadline = ctx.day_end(lesson.date + essay_days)
-        else:
-            deadline = deadlines.get(lesson_id)
+    for lesson_id, moment, essay_mark in entries:
+        deadline = (essay_due if essay_mark else normal_due).get(lesson_id)
         if deadline is not None and moment > deadline:
             late[lesson_id].append(moment)
     findings = []
     for lesson in ctx.lessons:
-        moments = late.get(lesson.pk)
+        moments = late.get(lesson.id)
         if moments:
             text = f"отметок внесено позже срока: {len(moments)} (последняя {_moment(max(moments), ctx)})"
             findings.append(ctx.lesson_finding("late_marks", lesson, text))

@@ -127,10 +127,9 @@ def period_marks_divergent(ctx: AuditContext) -> list[Finding]:
         if value not in NUMERIC:
             continue
         period = periods[period_id]
+        first, last = period.start_date, period.end_date  # locals: read per mark
         average = weighted_average(
-            (mark, weight)
-            for day, mark, weight in current.get((pupil_id, assignment_id), [])
-            if period.start_date <= day <= period.end_date
+            (mark, weight) for day, mark, weight in current.get((pupil_id, assignment_id), []) if first <= day <= last
         )
         if average is None:
             continue

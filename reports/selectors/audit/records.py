@@ -65,7 +65,7 @@ def lessons_without_attendance(ctx: AuditContext) -> list[Finding]:
     return [
         ctx.lesson_finding("no_attendance", lesson, "не отмечена посещаемость")
         for lesson in lessons
-        if lesson.pk not in with_codes
+        if lesson.id not in with_codes
     ]
 
 
@@ -78,7 +78,7 @@ def lessons_without_homework(ctx: AuditContext) -> list[Finding]:
     return [
         ctx.lesson_finding("no_homework", lesson, "не задано домашнее задание")
         for lesson in lessons
-        if expects.get(lesson.assignment_id) and lesson.pk not in with_homework
+        if expects.get(lesson.assignment_id) and lesson.id not in with_homework
     ]
 
 
