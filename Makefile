@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := chromium poppler-utils fonts-paratype fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test install system-deps lint load seed bench worker beat clean-db backup restore-drill
+.PHONY: run test install system-deps lint load seed bench serve worker beat clean-db backup restore-drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,9 +43,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# The load test of the real stack (bench/load/run.py): gunicorn -w 2 on PostgreSQL, a Celery worker on Redis (db 8),
-# Locust replaying a school morning, then every acknowledged write looked up in the database. LOAD_ARGS adds options
-# (`make load LOAD_ARGS="--scenario saves --duration 30 --pgbouncer"`).
+# The load test of the real stack (bench/load/run.py): gunicorn -w 2 (ejournal/gunicorn.py) on PostgreSQL, a Celery
+# worker on Redis (db 8), each endpoint's CPU alone, then Locust replaying a school morning twice per scenario (the
+# capacity without pauses; the latency at an offered rate), every acknowledged write looked up in the database.
+# LOAD_ARGS adds options (`make load LOAD_ARGS="--scenario saves --duration 30 --pgbouncer"`).
 LOAD_ARGS ?=
 load: install
 	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
@@ -56,7 +57,11 @@ seed: install
 bench: install
 	DEBUG=true $(BIN)/python bench/seed_demo.py
 
-# The production path: a Celery worker and one beat next to the web processes (needs REDIS_URL).
+# The production path: the web processes (gunicorn with ejournal/gunicorn.py: 2 workers a core, keep-alive, the app
+# preloaded and frozen for the garbage collector; docs/operations.md), a Celery worker and one beat (needs REDIS_URL).
+serve: install
+	$(BIN)/gunicorn -c ejournal/gunicorn.py
+
 worker: install
 	$(BIN)/celery -A ejournal worker -l INFO
 

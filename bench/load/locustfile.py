@@ -20,12 +20,15 @@ import re
 import threading
 from http.cookiejar import Cookie
 
-from locust import between, constant, events, task
+from locust import between, constant, constant_throughput, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
 SCENARIO = os.environ.get("LOAD_SCENARIO", "morning")
 WAIT = float(os.environ.get("LOAD_WAIT", "0"))
+# The offered load (run.py's offered phase): each virtual user runs this many tasks a second, one request each, so
+# that the users together offer a rate and the latency is the service time plus the queueing at that rate.
+RATE = float(os.environ.get("LOAD_RATE", "0"))
 ACKS = open(os.environ["LOAD_ACKS"], "a", encoding="utf-8", buffering=1)
 _acks_lock = threading.Lock()
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -54,6 +57,8 @@ def sign_in(user: FastHttpUser, session_key: str) -> None:
 
 
 def pacing():
+    if RATE > 0:
+        return constant_throughput(RATE)
     return constant(0) if WAIT <= 0 else between(WAIT / 2, WAIT * 1.5)
 
 
@@ -100,24 +105,23 @@ class Teacher(FastHttpUser):
             else:
                 response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
 
-    @task(8)
     def save_mark(self) -> None:
         if not self.token or not self.cells:
             return self.open_grid()
         cell = random.choice(self.cells)
         self.save(cell, "mark1", random.choice([m for m in MARKS if m != cell["value"]]), "save mark")
 
-    @task(2)
     def save_attendance(self) -> None:
-        if SCENARIO == "saves" or not self.token or not self.absences:
-            return
+        if not self.token or not self.absences:
+            return self.save_mark()  # a request all the same (a grid without a register cell to change)
         cell = random.choice(self.absences)
         self.save(cell, "att", next(code for code in ATTENDANCE if code != cell["value"]), "save attendance")
 
-    @task(1)
     def reopen_grid(self) -> None:
-        if SCENARIO != "saves":
-            self.open_grid()
+        self.open_grid()
+
+    # Every task run is one request (a paced user's rate is its tasks' rate): the saves scenario saves marks only.
+    tasks = [save_mark] if SCENARIO == "saves" else {save_mark: 8, save_attendance: 2, reopen_grid: 1}
 
 
 class Family(FastHttpUser):

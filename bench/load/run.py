@@ -1,36 +1,49 @@
 """A load test of the real stack: gunicorn (2 workers) on PostgreSQL, a Celery worker on Redis, Locust replaying a
 school morning; then every acknowledged write is looked up in the database.
 
-    make load                                              # both scenarios, 60 s each
+    make load                                              # both scenarios, both phases, 60 s each
     .venv/bin/python bench/load/run.py --scenario saves --duration 30
     .venv/bin/python bench/load/run.py --pgbouncer         # the same through PgBouncer in transaction mode
     .venv/bin/python bench/load/run.py --keep-db ejournal_load   # seed once, reuse it in the next runs
+    .venv/bin/python bench/load/run.py --worker-class sync       # compare gunicorn's worker classes
 
 What it does, as production runs it (DEBUG off, settings from the environment, collected static files served by
 WhiteNoise): builds the demo school (``manage.py seed_demo``) in a throwaway PostgreSQL database on 127.0.0.1:5432
-(dropped at the end unless ``--keep-db``), flushes Redis database 8 and uses it as cache and broker, starts
-``gunicorn ejournal.wsgi -w 2`` and ``celery -A ejournal worker`` (and, with ``--pgbouncer``, a pgbouncer of its own
-on a spare port with a generated configuration, pool_mode = transaction, and DATABASE_PGBOUNCER=true), signs the
-virtual users in (sessions made directly: a real login's PBKDF2 would cost ~0.5 s of CPU per user) and runs Locust
-headless (bench/load/locustfile.py) for each scenario:
+(dropped at the end unless ``--keep-db``), flushes Redis database 8 and uses it as cache and broker, starts gunicorn
+with production's configuration (``gunicorn -c ejournal/gunicorn.py -w 2``: gthread, two threads, keep-alive,
+the app preloaded and frozen for the garbage collector) and ``celery -A ejournal worker`` (and, with ``--pgbouncer``, a
+pgbouncer of its own on a spare port with a generated configuration, pool_mode = transaction, and
+DATABASE_PGBOUNCER=true), signs the virtual users in (sessions made directly: a real login's PBKDF2 would cost ~0.5 s
+of CPU per user). Then:
 
-- ``saves``: teachers saving marks in their grids, nothing else. Target on this 2-core machine with Locust on it:
-  ≥ 200 saves/s at p95 < 250 ms, 0 errors, 0 lost.
-- ``morning``: a third teachers (grid pages, marks, the register), two thirds pupils and parents (the diary's week,
-  «Что нового», marks), one deputy (the reports' index, a report, the journal's audit). Target: ≥ 150 requests/s at
-  p95 < 300 ms.
+1. **each endpoint alone** (``--endpoint-requests``, 60 by default; a tenth for the reports): requests one at a
+   time over keep-alive connections, a few users per endpoint warmed first; the CPU the web workers and the
+   database's backends spent per request, and the wall time. What the morning's CPU per request is made of.
+2. Locust headless (bench/load/locustfile.py) for each scenario, in two phases:
 
-It prints per endpoint requests/s, p50/p95/p99 and errors; the CPU the web workers and the database's backends spent
-per request (process CPU time, so that other work on a shared machine does not count); then the check of the writes:
-each virtual teacher owns its cells, so the database must hold exactly the last acknowledged value of every cell (a
-write in flight when the run stopped may be there too), with one history row per acknowledged change (more would be
-a duplicate). The load average is printed beside the figures. The last line is the figures as JSON.
+   - ``capacity``: ``--users`` (50) without pauses, the most the stack serves. In this closed loop the latency is
+     the queue (users / throughput, Little's law), so only the rate is the figure;
+   - ``offered``: ``--offered-users`` (200) paced (Locust's constant_throughput) to offer ``--rate`` requests/s
+     together, 1.05 × the scenario's target by default: the latency is the service time and the queueing at that
+     rate, and the target is judged here.
+
+   The scenarios: ``saves``, teachers saving marks, nothing else (target on this 2-core machine with Locust on it:
+   ≥ 200 saves/s at p95 < 250 ms, 0 errors, 0 lost); ``morning``, a third teachers (grid pages, marks, the
+   register), two thirds pupils and parents (the diary's week, «Что нового», marks), one deputy (the reports' index,
+   a report, the journal's audit; target ≥ 150 requests/s at p95 < 300 ms). The figures are counted from the moment
+   every user has started (each opens its grid first: spread over a few seconds, then the statistics are reset).
+
+It prints per endpoint requests/s, p50/p95/p99 and errors; the CPU the web workers, the database's backends and
+Locust spent per request (process CPU time, so that other work on a shared machine does not count); then the check of
+the writes: each virtual teacher owns its cells, so the database must hold exactly the last acknowledged value of
+every cell (a write in flight when the run stopped may be there too), with one history row per acknowledged change
+(more would be a duplicate). The load average is printed beside the figures. ``--profile`` adds a cProfile of the
+workers' requests. The last line is the figures as JSON.
 """
 
 import argparse
 import json
 import os
-import resource
 import secrets
 import shutil
 import signal
@@ -429,24 +442,36 @@ def db_processes(database: str) -> list[psutil.Process]:
     return found
 
 
-def run_locust(scenario: str, args, base: str, workdir: Path, plan_path: Path, plan: dict, procs: dict) -> dict:
-    acks = workdir / f"acks-{scenario}.jsonl"
-    csv = workdir / f"locust-{scenario}"
-    teachers = args.users if scenario == "saves" else max(1, round((args.users - 1) / 3))
+def run_locust(
+    scenario: str, phase: str, args, base: str, workdir: Path, plan_path: Path, plan: dict, procs: dict
+) -> dict:
+    """One Locust run: ``capacity`` (``--users`` without pauses: the most the stack serves) or ``offered``
+    (``--offered-users`` paced to offer ``rate`` requests/s together: the latency at that rate)."""
+    acks = workdir / f"acks-{scenario}-{phase}.jsonl"
+    csv = workdir / f"locust-{scenario}-{phase}"
+    users = args.users if phase == "capacity" else args.offered_users
+    rate = offered_rate(scenario, args) if phase == "offered" else 0.0
+    teachers = users if scenario == "saves" else max(1, round((users - 1) / 3))
     classes = ["Teacher"] if scenario == "saves" else ["Teacher", "Family", "Deputy"]
     env = dict(os.environ, LOAD_PLAN=str(plan_path), LOAD_ACKS=str(acks), LOAD_SCENARIO=scenario)
-    env.update(LOAD_TEACHER_USERS=str(teachers), LOAD_WAIT=str(args.wait))
+    env.update(LOAD_TEACHER_USERS=str(teachers), LOAD_WAIT=str(args.wait if phase == "capacity" else 0))
+    env["LOAD_RATE"] = str(rate / users if rate else 0)
+    # Every user opens its grid as it starts: spread over a few seconds, and the figures counted from the end of it
+    # (--reset-stats; the CPU meters start then too), so that the start's burst is in neither.
+    spawn_rate = users if phase == "capacity" else min(users, 25)
+    ramp = users / spawn_rate + 1
     command = [
         str(BIN / "locust"),
         "-f",
         str(ROOT / "bench" / "load" / "locustfile.py"),
         "--headless",
         "--users",
-        str(args.users),
+        str(users),
         "--spawn-rate",
-        str(args.users),
+        str(spawn_rate),
         "--run-time",
-        f"{args.duration}s",
+        f"{args.duration + ramp:.0f}s",
+        "--reset-stats",
         "--stop-timeout",
         "10",
         "--host",
@@ -463,26 +488,35 @@ def run_locust(scenario: str, args, base: str, workdir: Path, plan_path: Path, p
     refresh_values(plan)  # what the previous scenario wrote is where each cell starts now
     plan_path.write_text(json.dumps(plan, ensure_ascii=False))
     started_at = timezone.now()
+    load_before = os.getloadavg()
+    offered = f", offering {rate:.0f} requests/s" if rate else ", no pauses" if not args.wait else ""
+    print(
+        f"\n== {scenario}, {phase}: {users} virtual users{offered} for {args.duration} s "
+        f"(after a {ramp:.0f} s start; load average {load_before[0]:.2f})"
+    )
+    out = open(workdir / f"locust-{scenario}-{phase}.log", "w+")
+    locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    time.sleep(ramp)
     web = CpuMeter(lambda: web_processes(procs["gunicorn"]))
     db = CpuMeter(lambda: db_processes(args.database))
-    load_before = os.getloadavg()
-    print(f"\n== {scenario}: {args.users} virtual users for {args.duration} s (load average {load_before[0]:.2f})")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    locust = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    client = CpuMeter(lambda: [psutil.Process(locust.pid)] if locust.poll() is None else [])
+    returncode = locust.wait()
     load_after = os.getloadavg()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu_locust = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
-    cpu_web, cpu_db = web.seconds(), db.seconds()
-    if locust.returncode not in (0, 1):  # 1: some requests failed, which the figures show
-        print(locust.stdout[-3000:], locust.stderr[-3000:])
-        raise RuntimeError(f"locust exited with {locust.returncode}")
+    cpu_web, cpu_db, cpu_locust = web.seconds(), db.seconds(), client.seconds()
+    if returncode not in (0, 1):  # 1: some requests failed, which the figures show
+        out.seek(0)
+        print(out.read()[-3000:])
+        raise RuntimeError(f"locust exited with {returncode}")
+    out.close()
     rows = stats_rows(csv.with_name(csv.name + "_stats.csv"))
     print_stats(rows)
     total = rows["Aggregated"]
     requests = max(1, total["requests"])
     figures = {
         "scenario": scenario,
-        "users": args.users,
+        "phase": phase,
+        "users": users,
+        "rate_offered": round(rate, 1),
         "duration_s": args.duration,
         "rps": total["rps"],
         "p50_ms": total["p50"],
@@ -506,6 +540,17 @@ def run_locust(scenario: str, args, base: str, workdir: Path, plan_path: Path, p
         f"({cpu_web:.1f} s, {cpu_db:.1f} s and {cpu_locust:.1f} s over {requests} requests); "
         f"load average {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
     )
+    costs = getattr(args, "costs", None)
+    if costs and all(name in costs for name in rows if name != "Aggregated"):
+        # What the mix would cost if each request cost what it did alone: the rest is the cost of the concurrency
+        # (lock waits, cache misses, context switches) or of the machine's load.
+        for side in ("web", "db"):
+            mix = sum(row["requests"] * costs[name][f"{side}_cpu_ms"] for name, row in rows.items() if name in costs)
+            figures[f"{side}_cpu_ms_per_request_alone"] = round(mix / requests, 2)
+        print(
+            f"  the same mix one request at a time would cost: web {figures['web_cpu_ms_per_request_alone']} ms, "
+            f"PostgreSQL {figures['db_cpu_ms_per_request_alone']} ms per request"
+        )
     writes = check_writes(acks, plan, started_at)
     figures.update({key: value for key, value in writes.items() if key != "lost_examples"})
     print(
@@ -518,19 +563,174 @@ def run_locust(scenario: str, args, base: str, workdir: Path, plan_path: Path, p
         print(f"    LOST {example}")
     target = TARGETS[scenario]
     row = rows.get(target["name"], total)
-    figures["target_met"] = (
-        row["rps"] >= target["rps"]
-        and row["p95"] < target["p95_ms"]
-        and total["failures"] == 0
+    clean = (
+        total["failures"] == 0
         and writes["lost"] == 0
         and figures["duplicated"] == 0
         and figures["missing_history"] == 0
     )
+    figures["clean"] = clean
+    if phase == "capacity":
+        # A closed loop without pauses: latency is users / throughput (Little's law), so only the rate is the figure.
+        print(
+            f"  capacity ({target['name']}): {row['rps']:.1f}/s with {users} users without pauses "
+            f"(their latency is the queue: {users} / {total['rps']:.0f} per s "
+            f"≈ {users / max(total['rps'], 0.1) * 1000:.0f} ms); "
+            f"{'clean' if clean else 'ERRORS OR LOST WRITES'}"
+        )
+        return figures
+    figures["target_met"] = row["rps"] >= target["rps"] and row["p95"] < target["p95_ms"] and clean
     print(
-        f"  target ({target['name']}: ≥ {target['rps']}/s at p95 < {target['p95_ms']} ms, 0 errors, 0 lost): "
-        f"{row['rps']:.1f}/s at p95 {row['p95']} ms → {'met' if figures['target_met'] else 'NOT met'}"
+        f"  target ({target['name']}: ≥ {target['rps']}/s at p95 < {target['p95_ms']} ms, 0 errors, 0 lost), "
+        f"{rate:.0f}/s offered: {row['rps']:.1f}/s at p95 {row['p95']} ms → "
+        f"{'met' if figures['target_met'] else 'NOT met'}"
     )
     return figures
+
+
+def offered_rate(scenario: str, args) -> float:
+    return args.rate or TARGETS[scenario]["rps"] * 1.05
+
+
+# The cost of each endpoint --------------------------------------------------------------------------------------------
+
+
+class Client:
+    """One user's keep-alive connection to gunicorn (http.client), its session and CSRF cookies."""
+
+    def __init__(self, base: str, session: str) -> None:
+        import http.client
+
+        host, port = base.split("://", 1)[1].split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        self.cookies = {"sessionid": session}
+
+    def request(self, method: str, url: str, body: str | None = None, headers: dict | None = None) -> str:
+        import http.client
+
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, url, body=body, headers={"Cookie": cookie, **(headers or {})})
+                response = self.connection.getresponse()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection before this request reached it: open another.
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        text = response.read().decode("utf-8", "replace")
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, rest = value.split("=", 1)
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if response.status != 200:
+            raise RuntimeError(f"{method} {url}: {response.status} {text[:300]}")
+        return text
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def endpoint_costs(base: str, plan: dict, procs: dict, args) -> dict:
+    """Each endpoint alone: ``--endpoint-requests`` requests one after another (users taken in turn), the CPU the
+    web workers and the database's backends spent on them divided by their number, and the mean wall time. The
+    morning's CPU per request is the mix of these; this says which endpoint it is."""
+    import re
+    from urllib.parse import urlencode
+
+    token_re = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    n = args.endpoint_requests
+    # A few users per endpoint, each warmed once: what a worker builds once per kind of user (the menu bar, a
+    # teacher's grid layout) is then built, as it is in a morning's steady state.
+    teachers, families, deputy = plan["teachers"][:8], plan["families"][:8], plan["deputy"]
+    clients = {}
+
+    def client(user: dict) -> Client:
+        if user["session"] not in clients:
+            clients[user["session"]] = Client(base, user["session"])
+        return clients[user["session"]]
+
+    tokens = {}
+
+    def grid(i: int) -> None:
+        teacher = teachers[i % len(teachers)]
+        tokens[teacher["session"]] = token_re.search(client(teacher).request("GET", teacher["grid"])).group(1)
+
+    def save(i: int, field: str) -> None:
+        teacher = teachers[i % len(teachers)]
+        cells = teacher["cells"] if field == "mark1" else teacher["attendance"] or teacher["cells"]
+        cell = cells[(i // len(teachers)) % len(cells)]
+        if field == "mark1" or not teacher["attendance"]:
+            field, value = "mark1", "4" if cell.get("last") != "4" else "5"
+        else:
+            value = "н" if cell.get("last") != "н" else ""
+        body = {"lesson": cell["lesson"], "pupil": cell["pupil"], "field": field, "value": value}
+        if teacher.get("period"):
+            body["period"] = teacher["period"]
+        headers = {
+            "X-CSRFToken": tokens[teacher["session"]],
+            "X-Requested-With": "fetch",
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        client(teacher).request("POST", "/journal/grid/cell/", urlencode(body), headers)
+        cell["last"] = value
+
+    def family_page(key: str):
+        return lambda i: client(families[i % len(families)]).request("GET", families[i % len(families)][key])
+
+    endpoints = [
+        ("grid page", grid, n),
+        ("save mark", lambda i: save(i, "mark1"), n),
+        ("save attendance", lambda i: save(i, "att"), n),
+        ("diary week", family_page("week"), n),
+        ("what's new", family_page("news"), n),
+        ("diary marks", family_page("marks"), n),
+        ("profile", lambda i: client(teachers[i % len(teachers)]).request("GET", "/accounts/profile/"), n),
+    ]
+    endpoints += [
+        (name, lambda i, url=url: client(deputy).request("GET", url), max(5, n // 10)) for name, url in REPORTS
+    ]
+    print(f"\n== each endpoint alone, one request at a time (load average {os.getloadavg()[0]:.2f})")
+    print(f"  {'endpoint':<24} {'requests':>8} {'wall ms':>8} {'web CPU ms':>11} {'DB CPU ms':>10}")
+    for i in range(len(teachers)):  # every teacher's CSRF token, and every connection open, before measuring
+        grid(i)
+    costs = {}
+    for name, call, count in endpoints:
+        for i in range(1 if name.startswith("report") else 8):  # warm: each user's first request of a kind
+            call(i)  # builds what the worker keeps
+        web = CpuMeter(lambda: web_processes(procs["gunicorn"]))
+        db = CpuMeter(lambda: db_processes(args.database))
+        started = time.perf_counter()
+        for i in range(1, count + 1):
+            call(i)
+        wall = (time.perf_counter() - started) * 1000 / count
+        cost = {
+            "wall_ms": round(wall, 1),
+            "web_cpu_ms": round(web.seconds() * 1000 / count, 2),
+            "db_cpu_ms": round(db.seconds() * 1000 / count, 2),
+        }
+        costs[name] = cost
+        print(f"  {name:<24} {count:8d} {cost['wall_ms']:8.1f} {cost['web_cpu_ms']:11.2f} {cost['db_cpu_ms']:10.2f}")
+    for opened in clients.values():
+        opened.close()
+    return costs
+
+
+def print_profile(folder: Path) -> None:
+    """The workers' cProfile (CPU time of their requests, every phase of the run together)."""
+    import pstats
+
+    files = [str(path) for path in folder.glob("*.prof")]
+    if not files:
+        print("  no profile written (the workers did not exit cleanly)")
+        return
+    stats = pstats.Stats(*files)
+    print("\n== the workers' requests, cProfile (CPU time), by cumulative time")
+    stats.sort_stats("cumulative").print_stats(45)
+    print("== by own time")
+    stats.sort_stats("tottime").print_stats(30)
 
 
 def stats_rows(path: Path) -> dict:
@@ -573,6 +773,27 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=200, help="pupils and parents signed in (default 200)")
     parser.add_argument("--pgbouncer", action="store_true", help="through a PgBouncer of its own (transaction mode)")
     parser.add_argument("--keep-db", metavar="NAME", help="use (seed if new) and keep this database")
+    parser.add_argument(
+        "--phase",
+        choices=["capacity", "offered", "both"],
+        default="both",
+        help="capacity: --users without pauses; offered: --offered-users paced to offer --rate (default both)",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="requests/s offered (default: 1.05 × each scenario's target)"
+    )
+    parser.add_argument("--offered-users", type=int, default=200, help="virtual users of the offered phase (200)")
+    parser.add_argument(
+        "--endpoint-requests",
+        type=int,
+        default=60,
+        help="requests per endpoint, one at a time, for the web and database CPU of each (0: skip; default 60)",
+    )
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn's worker class (default gthread)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
+    parser.add_argument("--no-preload", action="store_true", help="each worker loads the app itself")
+    parser.add_argument("--gc-threshold", default="", help="the workers' gc.set_threshold, e.g. 700,10,10")
+    parser.add_argument("--profile", action="store_true", help="a cProfile of the workers' requests, printed")
     args = parser.parse_args()
     args.database = args.keep_db or f"ejournal_load_{os.getpid()}"
     workdir = Path(tempfile.mkdtemp(prefix="ejournal-load-"))
@@ -601,12 +822,20 @@ def main() -> None:
         env = server_env(args.database, db_port, args.pgbouncer, static_root)
         env["SECRET_KEY"] = direct["SECRET_KEY"]
         port = free_port()
+        web_env = dict(env, GUNICORN_WORKER_CLASS=args.worker_class, GUNICORN_THREADS=str(args.threads))
+        web_env["GUNICORN_PRELOAD"] = "false" if args.no_preload else "true"
+        if args.gc_threshold:
+            web_env["GUNICORN_GC_THRESHOLD"] = args.gc_threshold
+        if args.profile:
+            (workdir / "profile").mkdir()
+            web_env["GUNICORN_PROFILE"] = str(workdir / "profile")
+        serve = ["-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
         procs = {
             "gunicorn": start(
                 stack,
-                f"gunicorn -w {args.workers}",
-                [str(BIN / "gunicorn"), "ejournal.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"],
-                env,
+                f"gunicorn -c ejournal/gunicorn.py -w {args.workers} ({web_env['GUNICORN_WORKER_CLASS']})",
+                [str(BIN / "gunicorn"), "-c", str(ROOT / "ejournal" / "gunicorn.py"), *serve],
+                web_env,
                 workdir / "gunicorn.log",
             ),
             "celery": start(
@@ -636,8 +865,14 @@ def main() -> None:
         )
         smoke(base, plan)
 
+        costs = args.costs = endpoint_costs(base, plan, procs, args) if args.endpoint_requests else {}
         scenarios = ["saves", "morning"] if args.scenario == "both" else [args.scenario]
-        results = [run_locust(scenario, args, base, workdir, plan_path, plan, procs) for scenario in scenarios]
+        phases = ["capacity", "offered"] if args.phase == "both" else [args.phase]
+        results = [
+            run_locust(scenario, phase, args, base, workdir, plan_path, plan, procs)
+            for scenario in scenarios
+            for phase in phases
+        ]
         for name, process in procs.items():
             if process.poll() is not None:
                 print(f"  {name} exited early with {process.returncode}: see {workdir}")
@@ -645,17 +880,25 @@ def main() -> None:
 
         connections.close_all()
 
+    if args.profile:
+        print_profile(workdir / "profile")
     summary = {
         "bench": "load",
         "database": "postgresql",
         "pgbouncer": args.pgbouncer,
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": args.worker_class,
+        "gunicorn_threads": args.threads,
         "cpus": os.cpu_count(),
     }
+    for name, cost in costs.items():
+        key = name.replace(":", "").replace("'", "").replace(" ", "_")
+        summary.update({f"endpoint_{key}_{field}": value for field, value in cost.items()})
     for result in results:
-        scenario = result["scenario"]
+        # The capacity phase keeps the keys of the earlier runs (saves_rps ...); the offered one adds "offered_".
+        prefix = result["scenario"] + ("_offered" if result["phase"] == "offered" else "")
         summary.update(
-            {f"{scenario}_{key}": value for key, value in result.items() if key not in ("scenario", "endpoints")}
+            {f"{prefix}_{key}": value for key, value in result.items() if key not in ("scenario", "phase", "endpoints")}
         )
     shutil.rmtree(workdir, ignore_errors=True)  # kept when the run failed: its logs are there
     print(json.dumps(summary, ensure_ascii=False))
