@@ -174,6 +174,10 @@ class Homework(models.Model):
         verbose_name = _("домашнее задание")
         verbose_name_plural = _("домашние задания")
         ordering = ["lesson", "pk"]
+        # The diary's homework with a day set (diary/selectors/days.py): found by that day, not by a scan.
+        indexes = [
+            models.Index(fields=["due_date"], condition=models.Q(due_date__isnull=False), name="homework_due_date")
+        ]
 
     def __str__(self) -> str:
         return f"{self.lesson}: {self.text[:40]}"

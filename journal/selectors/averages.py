@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 # Values that are marks but not numbers: pass/fail marks never enter an average.
-_NUMERIC = {"1", "2", "3", "4", "5"}
+NUMERIC_VALUES = {"1", "2", "3", "4", "5"}
 _CENT = Decimal("0.01")
 
 
@@ -19,7 +19,7 @@ def weighted_average(marks: Iterable[tuple[str, Decimal]]) -> Decimal | None:
     total = Decimal(0)
     weights = Decimal(0)
     for value, weight in marks:
-        if value not in _NUMERIC:
+        if value not in NUMERIC_VALUES:
             continue
         weight = Decimal(weight)
         if weight <= 0:
@@ -29,6 +29,20 @@ def weighted_average(marks: Iterable[tuple[str, Decimal]]) -> Decimal | None:
     if not weights:
         return None
     return (total / weights).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def weight_scale(weights: Iterable[Decimal]) -> int:
+    """The power of ten that makes every weight a whole number (10 for the tenths of WorkType.weight)."""
+    places = max((-weight.as_tuple().exponent for weight in weights if weight.is_finite()), default=0)
+    return 10 ** max(places, 0)
+
+
+def average_of_sums(total: int, weights: int) -> Decimal | None:
+    """weighted_average from its two sums in whole units (Σ value × weight and Σ weight, the weights multiplied by
+    weight_scale): the same quotient, so the same rounded average, without a Decimal operation per mark."""
+    if weights <= 0:
+        return None
+    return (Decimal(total) / Decimal(weights)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def period_mark_minimum(hours_per_week) -> int:

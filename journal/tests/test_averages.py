@@ -1,8 +1,10 @@
+import random
 from decimal import Decimal
 
 import pytest
 
 from journal.selectors.averages import forecast, period_mark_minimum, weighted_average
+from journal.selectors.grid import MarkScores, pupil_stats, scored_stats
 
 
 def test_weighted_average_uses_weights():
@@ -47,3 +49,28 @@ def test_period_mark_minimum(hours, expected):
 )
 def test_forecast(average, expected):
     assert forecast(average) == expected
+
+
+def test_the_grids_integer_sums_give_weighted_averages_figures():
+    """The grid sums each pupil's marks in whole units (journal.selectors.grid.MarkScores): the same average, count,
+    forecast and «enough» as pupil_stats over the marks with their weights, for weights in tenths, a kind without
+    a weight, pass/fail marks and a weight of 0."""
+    weights = {
+        1: Decimal("1"),
+        2: Decimal("1.5"),
+        3: Decimal("0.3"),
+        4: Decimal("2.5"),
+        5: Decimal("0"),
+        6: Decimal("10.0"),
+    }
+    rng = random.Random(14)
+    scores = MarkScores(weights)
+    for _ in range(500):
+        marks = [
+            (rng.choice(["1", "2", "3", "4", "5", "5", "4", "зч", "нз"]), rng.choice([1, 2, 3, 4, 5, 6, None]))
+            for _ in range(rng.randrange(0, 12))
+        ]
+        expected = pupil_stats([(value, weights.get(kind, Decimal(1))) for value, kind in marks], 4)
+        assert scored_stats(marks, scores, 4) == expected, marks
+    assert scored_stats([("4", 1), ("5", 1)], scores, 2).average == Decimal("4.50")  # half up, as weighted_average
+    assert scored_stats([("5", 3), ("2", 2)], scores, 2).average == Decimal("2.50")  # (1.5 + 3) / 1.8

@@ -459,7 +459,28 @@ def test_substitute_fills_their_lesson_only(client, cast):
     assert post_cell(client, other, cast.pupil, "mark1", "5").status_code == 404
     # The grid shows who taught the lesson.
     client.force_login(cast.teacher)
-    assert 'title="замена">з</span>' in client.get(grid_url(cast)).content.decode()
+    html = client.get(grid_url(cast)).content.decode()
+    assert 'title="замена">з</span>' in html
+    assert html.count(f'data-s="{cast.other_teacher.short_name}"') == 1  # the substitute's name, on that column only
+
+
+def test_the_grid_marks_the_lessons_with_homework(client, cast):
+    """«д» on a column whose lesson has homework with text; none for an empty one (taken back) or no homework."""
+    given, taken_back, without = (
+        lesson(cast, OPEN_DAY),
+        lesson(cast, dt.date(2026, 12, 17)),
+        lesson(cast, dt.date(2026, 12, 15)),
+    )
+    Homework.objects.create(lesson=given, text="№ 245", updated_by=cast.teacher)
+    Homework.objects.create(lesson=given, text="№ 246 (для одного)", updated_by=cast.teacher)  # two: one marker
+    Homework.objects.create(lesson=taken_back, text="", updated_by=cast.teacher)
+    client.force_login(cast.teacher)
+    html = client.get(grid_url(cast)).content.decode()
+    headers = {
+        pk: html.split(f'<th data-l="{pk}"', 1)[1].split("</th>", 1)[0] for pk in (given.pk, taken_back.pk, without.pk)
+    }
+    assert 'class="hw"' in headers[given.pk]
+    assert 'class="hw"' not in headers[taken_back.pk] and 'class="hw"' not in headers[without.pk]
 
 
 # History ---------------------------------------------------------------------------------------------------------
