@@ -5,6 +5,8 @@
     .venv/bin/python bench/diary.py --runs 50 --profile      # plus the queries and profiles of the pages
     DATABASE_URL=... .venv/bin/python bench/diary.py --explain  # plus EXPLAIN (ANALYZE, BUFFERS) of their queries
     .venv/bin/python bench/diary.py --no-screenshots          # without headless Chromium
+    DATABASE_URL=... .venv/bin/python bench/diary.py --demo      # the demo school (seed_demo), a parent and a pupil
+    DATABASE_URL=... .venv/bin/python bench/diary.py --existing h_diary_demo --explain  # one seeded already
 
 Builds the test cast (conftest.build_cast) on a throwaway database and gives 7 «А» 30 pupils, a bell schedule,
 nine subjects and six lessons on every school day of the 2026/2027 year (topics, homework on every other lesson,
@@ -27,6 +29,13 @@ diary.selectors.marks.subject_summaries). ``--profile`` adds the queries of the 
 under 60 KB, each page at most 2× the floor plus its query time. The database is an SQLite file under /tmp or,
 with DATABASE_URL, a throwaway PostgreSQL database created and dropped on that server; the development database is
 never touched. Settings: ejournal.settings_test (DEBUG off, as in production). The last line is the figures as JSON.
+
+``--demo`` measures instead on the demo school the load test runs on (``manage.py seed_demo`` in a throwaway
+database, ~1 minute; or ``--existing NAME``, a database seeded by it, used as it is: the news page records its
+visits there), at today's date, as the load test's first parent and as a pupil: the week, «Что нового», the marks,
+the first subject's page and the family home, each with the application's and the database backend's CPU, the
+queries (``--explain``: their EXPLAIN (ANALYZE, BUFFERS)) and the size; the JSON line's ``bench`` is
+``diary_demo``.
 
 With Chromium (Debian's /usr/bin/chromium) it also saves 360 px wide screenshots of the pages, rendered from the
 same responses with the project's static files: /tmp/diary-week-360.png, /tmp/diary-marks-360.png,
@@ -381,6 +390,97 @@ def run(runs: int, profile: bool, explain: bool, screenshots: bool) -> dict:
     return figures
 
 
+def demo_families():
+    """The load test's first family (bench/load/run.py: parents by username, then pupils): a parent with the first
+    child they are linked to, and a pupil signing in themself; each with the pupil's first subject."""
+    from accounts.models import ParentChild
+    from journal.models import TeachingAssignment
+
+    link = ParentChild.objects.select_related("parent__user", "pupil__user").order_by("parent__user__username").first()
+    pupil = (
+        PupilProfile.objects.select_related("user")
+        .filter(user__is_active=True, enrollments__isnull=False)
+        .exclude(pk=link.pupil_id)
+        .order_by("user__username")
+        .first()
+    )
+    families = []
+    for label, user, child in (("parent", link.parent.user, link.pupil), ("pupil", pupil.user, pupil)):
+        class_id = Enrollment.objects.filter(pupil=child).order_by("-date_from").values_list("school_class_id")[:1]
+        assignment = (
+            TeachingAssignment.objects.filter(school_class_id__in=class_id, subgroup__isnull=True)
+            .order_by("-hours_per_week", "pk")
+            .first()
+        )
+        families.append((label, user, child, assignment))
+    return families
+
+
+def run_demo(runs: int, existing: str | None, explain: bool, profile: bool) -> dict:
+    """The diary's pages on the demo school (``manage.py seed_demo``, as the load test's database), today's date, as
+    a parent and as a pupil: the application's and the database backend's CPU per page, queries, and with
+    ``explain`` the EXPLAIN (ANALYZE, BUFFERS) of every query."""
+    from contextlib import nullcontext
+
+    from django.core.management import call_command
+
+    if existing:
+        connection.close()
+        connection.settings_dict["NAME"] = existing
+        context = nullcontext(0.0)
+    else:
+        context = throwaway_database("diary_demo")
+    with context:
+        if not existing:
+            started = time.perf_counter()
+            call_command("seed_demo", verbosity=0)
+            print(
+                f"diary bench on the demo school ({connection.vendor}): seeded in {time.perf_counter() - started:.0f} s"
+            )
+        else:
+            print(f"diary bench on the demo school in {existing} ({connection.vendor})")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        figures: dict = {
+            "demo": True,
+            "pupils": PupilProfile.objects.count(),
+            "lessons": Lesson.objects.count(),
+            "marks": Mark.objects.count(),
+            "homework": Homework.objects.count(),
+        }
+        print(f"  {figures['pupils']} pupils, {figures['lessons']} lessons, {figures['marks']} marks")
+        database = DatabaseCpu()
+        keys = []
+        for label, user, child, assignment in demo_families():
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(user)
+            print(f"  as a {label} ({user.username}), the diary of pupil {child.pk}:")
+            if label == "parent":
+                measure_page(
+                    client, "the floor (profile)", reverse("accounts:profile"), runs * 2, figures, "floor", database
+                )
+            pages = [
+                ("week", reverse("diary:week", args=[child.pk])),
+                ("news", reverse("diary:news", args=[child.pk])),
+                ("marks", reverse("diary:marks", args=[child.pk])),
+                ("subject", reverse("diary:subject", args=[child.pk, assignment.pk])),
+                ("home", reverse("home")),
+            ]
+            for key, url in pages:
+                measure_page(client, key, url, runs, figures, f"{label}_{key}", database)
+                keys.append(f"{label}_{key}")
+            if explain or profile:
+                for key, url in pages[:4]:
+                    print_queries(f"{label} {key}", client, url, explain)
+            if profile:
+                for key, url in pages[:4]:
+                    pyinstrument_call(f"{label} {key}", lambda url=url, client=client: client.get(url), runs)
+        floor_ratios(figures, keys)
+        totals = [figures[f"{key}_total_cpu_ms"] for key in keys]
+        figures["pages_total_cpu_ms_sum"] = round(sum(totals), 1)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="requests per measurement (default 20)")
@@ -391,8 +491,21 @@ def main() -> None:
         "--explain", action="store_true", help="print EXPLAIN (ANALYZE, BUFFERS) of the pages' queries (PostgreSQL)"
     )
     parser.add_argument("--no-screenshots", dest="screenshots", action="store_false", help="skip the screenshots")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="measure on the demo school (seed_demo, ~1,000 pupils) as a parent and a pupil",
+    )
+    parser.add_argument(
+        "--existing",
+        metavar="NAME",
+        help="with --demo: a database already seeded by seed_demo, used as is (the news page records visits in it)",
+    )
     args = parser.parse_args()
-    print_figures("diary", run(args.runs, args.profile, args.explain, args.screenshots))
+    if args.demo or args.existing:
+        print_figures("diary_demo", run_demo(args.runs, args.existing, args.explain, args.profile))
+    else:
+        print_figures("diary", run(args.runs, args.profile, args.explain, args.screenshots))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ class, who prints, who sends an e-mail again.
 
 import datetime as dt
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, router
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -32,10 +34,10 @@ from django.utils.translation import gettext as _
 
 from accounts.access import is_school_management
 from accounts.choices import Role
-from accounts.models import PupilProfile, School, User
-from journal.access import printable_classes, visible_pupils
+from accounts.models import PupilProfile, PupilUserObjectPermission, School, User
+from journal.access import printable_classes, pupil_for_user, visible_pupils
 from journal.lock import school_today
-from journal.models import SchoolClass, SchoolClassUserObjectPermission, SchoolYear
+from journal.models import Enrollment, SchoolClass, SchoolClassUserObjectPermission, SchoolYear
 from journal.selectors import current_year
 
 from .models import Broadcast, Event, NotificationSettings, OutgoingEmail, PaperDiaryPrint, Thread
@@ -78,6 +80,130 @@ def family_pupils(user: User) -> QuerySet[PupilProfile]:
     if user.role == Role.PARENT:
         return visible_pupils(user).filter(parent_links__parent__user_id=user.pk)
     return PupilProfile.objects.none()
+
+
+def diary_pupil_for_user(user: User, pk) -> PupilProfile:
+    """The pupil for their diary pages, with the user and the school loaded: ``journal.access.pupil_for_user`` (404
+    for anyone who may not see the pupil's diary) in one plain query; its answer kept on the pupil for this user,
+    so the services' re-check (``may_read_diary``) needs no query.
+
+    The query reads the pupil with their user and school by id (within the user's school unless the user is the
+    platform operator) and two facts: whether the user holds ``view_pupil_diary`` on the pupil, and whether the
+    pupil is or was on the roll of a class the user leads (``manage_class``); who sees what is decided here, as
+    ``journal.access.visible_pupils`` decides it (the tests hold the two equal for every kind of user). Through the
+    ORM the lookup cost ~1 ms of CPU to build and PostgreSQL ~0.3 ms to plan on every diary page.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not -(2**63) <= pk < 2**63 or not _signed_in(user):
+        raise Http404
+    everywhere = user.is_platform_operator
+    if user.school_id is None and not everywhere:
+        raise Http404
+    alias = router.db_for_read(PupilProfile)
+    query = _pupil_query(alias, everywhere)
+    params = [user.pk, "view_pupil_diary", user.pk, "manage_class", pk]
+    row = query.fetch_one(alias, params if everywhere else [*params, user.school_id])
+    if row is None:
+        raise Http404
+    holds, leads = row[-2], row[-1]
+    if not (is_school_management(user) or holds or (user.is_staff_member and leads)):
+        raise Http404
+    pupil, pupil_user, school = query.instances(alias, row)
+    PupilProfile.user.field.set_cached_value(pupil, pupil_user)
+    User.school.field.set_cached_value(pupil_user, school)
+    pupil.__dict__.setdefault("_diary_readers", set()).add(user.pk)
+    return pupil
+
+
+class Rows:
+    """Plain query rows made into model instances as the ORM makes them (``from_db``, with the database's
+    conversions of the values): ``parts`` are (model, table alias, nullable); ``columns`` is their SQL."""
+
+    def __init__(self, alias: str, parts: list[tuple]) -> None:
+        connection = connections[alias]
+        self.spans, self.converters, columns = [], [], []
+        for model, letter, nullable in parts:
+            fields = model._meta.concrete_fields
+            self.spans.append((model, len(columns), len(columns) + len(fields), nullable))
+            for field in fields:
+                column = field.get_col(model._meta.db_table)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if found:
+                    self.converters.append((len(columns), [(converter, column) for converter in found]))
+                columns.append(f"{letter}.{connection.ops.quote_name(field.column)}")
+        self.columns = ", ".join(columns)
+        self.sql = ""
+
+    def fetch_one(self, alias: str, params: list) -> tuple | None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
+
+    def fetch_all(self, alias: str, params: list) -> list[tuple]:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+    def instances(self, alias: str, row: tuple) -> list:
+        """The row's objects in the order of the parts; None for a nullable part the row has not."""
+        connection, values = connections[alias], list(row)
+        for position, converters in self.converters:
+            for converter, column in converters:
+                values[position] = converter(values[position], column, connection)
+        return [
+            None if nullable and values[start] is None else model.from_db(alias, None, values[start:end])
+            for model, start, end, nullable in self.spans
+        ]
+
+
+_PUPIL_QUERIES: dict[tuple, Rows] = {}
+
+
+def _pupil_query(alias: str, everywhere: bool) -> Rows:
+    """The query of ``diary_pupil_for_user``, written once per process and database."""
+    query = _PUPIL_QUERIES.get((alias, everywhere))
+    if query is None:
+        quote = connections[alias].ops.quote_name
+        pupil, user, school, held, permission, enrolment, led = (
+            quote(model._meta.db_table)
+            for model in (
+                PupilProfile,
+                User,
+                School,
+                PupilUserObjectPermission,
+                Permission,
+                Enrollment,
+                SchoolClassUserObjectPermission,
+            )
+        )
+        query = Rows(alias, [(PupilProfile, "p", False), (User, "u", False), (School, "s", True)])
+        query.sql = (
+            f"SELECT {query.columns},"
+            f" EXISTS (SELECT 1 FROM {held} o JOIN {permission} ap ON ap.id = o.permission_id"
+            " WHERE o.user_id = %s AND o.content_object_id = p.id AND ap.codename = %s),"
+            f" EXISTS (SELECT 1 FROM {enrolment} e JOIN {led} c ON c.content_object_id = e.school_class_id"
+            f" JOIN {permission} cp ON cp.id = c.permission_id"
+            " WHERE e.pupil_id = p.id AND c.user_id = %s AND cp.codename = %s)"
+            f" FROM {pupil} p JOIN {user} u ON u.id = p.user_id LEFT JOIN {school} s ON s.id = u.school_id"
+            " WHERE p.id = %s" + ("" if everywhere else " AND u.school_id = %s")
+        )
+        _PUPIL_QUERIES[(alias, everywhere)] = query
+    return query
+
+
+def may_read_diary(user: User, pupil: PupilProfile) -> bool:
+    """Whether the user may see the pupil's diary: no query for a pupil from ``diary_pupil_for_user`` for this very
+    user, else ``journal.access.pupil_for_user`` (the services' check, whoever calls them)."""
+    if user.pk is not None and user.pk in pupil.__dict__.get("_diary_readers", ()):
+        return True
+    try:
+        pupil_for_user(user, pupil.pk)
+    except Http404:
+        return False
+    return True
 
 
 # Messages: threads and broadcasts -----------------------------------------------------------------------------------

@@ -4,14 +4,17 @@ years the pupil studied at the school (the year switcher)."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Permission
+from django.db import connections, router
 from django.db.models import QuerySet
 
+from accounts.access import is_school_management
 from accounts.choices import Role
-from accounts.models import PupilProfile, User
+from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User
 from journal.models import Enrollment, SchoolClass, SchoolYear
 from journal.selectors.sql import as_date, fetch, table
 
-from ..access import family_pupils
+from ..access import Rows, family_pupils
 
 
 @dataclass
@@ -64,6 +67,54 @@ def family_children(user: User) -> QuerySet[PupilProfile]:
     """The family's children by name (``diary.access.family_pupils``: exactly those whose diary opens), for the
     child switcher and the diary's home."""
     return family_pupils(user).select_related("user").order_by("user__last_name", "user__first_name", "pk")
+
+
+def parent_children(user: User) -> list[PupilProfile]:
+    """``family_children`` of a parent as a list, in one plain query (every diary page a parent opens reads it): the
+    children linked to the parent, of the parent's school, on whose diary the parent holds ``view_pupil_diary``,
+    with their users, by name. The ORM built that query in ~1 ms and PostgreSQL planned its joins in ~0.8 ms; this
+    one is built once per process. Anyone but a parent of a school (the administration and the platform operator
+    see through ``visible_pupils`` differently) gets the queryset's answer; the tests hold the two equal."""
+    if (
+        not getattr(user, "is_authenticated", False)
+        or user.role != Role.PARENT
+        or not user.is_active
+        or user.school_id is None
+        or is_school_management(user)
+    ):
+        return list(family_children(user))
+    alias = router.db_for_read(PupilProfile)
+    query = _children_query(alias)
+    children = []
+    for row in query.fetch_all(alias, [user.school_id, user.pk, user.pk, "view_pupil_diary"]):
+        pupil, pupil_user = query.instances(alias, row)
+        PupilProfile.user.field.set_cached_value(pupil, pupil_user)
+        children.append(pupil)
+    return children
+
+
+_CHILDREN_QUERIES: dict[str, Rows] = {}
+
+
+def _children_query(alias: str) -> Rows:
+    """The query of ``parent_children``, written once per process and database."""
+    query = _CHILDREN_QUERIES.get(alias)
+    if query is None:
+        quote = connections[alias].ops.quote_name
+        pupil, user, link, parent, held, permission = (
+            quote(model._meta.db_table)
+            for model in (PupilProfile, User, ParentChild, ParentProfile, PupilUserObjectPermission, Permission)
+        )
+        query = _CHILDREN_QUERIES[alias] = Rows(alias, [(PupilProfile, "p", False), (User, "u", False)])
+        query.sql = (
+            f"SELECT {query.columns} FROM {pupil} p JOIN {user} u ON u.id = p.user_id WHERE u.school_id = %s"
+            f" AND EXISTS (SELECT 1 FROM {link} pc JOIN {parent} pp ON pp.id = pc.parent_id"
+            " WHERE pc.pupil_id = p.id AND pp.user_id = %s)"
+            f" AND EXISTS (SELECT 1 FROM {held} o JOIN {permission} ap ON ap.id = o.permission_id"
+            " WHERE o.user_id = %s AND o.content_object_id = p.id AND ap.codename = %s)"
+            " ORDER BY u.last_name, u.first_name, p.id"
+        )
+    return query
 
 
 def pupil_stays(pupil: PupilProfile) -> list[ClassStay]:
@@ -126,7 +177,7 @@ def pupil_years(
 def diary_header(user: User, pupil: PupilProfile, today: dt.date) -> DiaryHeader:
     """The pupil's class on the day (else their latest), their years at the school, and a parent's children (2
     queries for a parent, else 1)."""
-    children = list(family_children(user)) if user.role == Role.PARENT else []
+    children = parent_children(user) if user.role == Role.PARENT else []
     stays = pupil_stays(pupil)
     school_class = class_on(stays, today)
     return DiaryHeader(

@@ -4,12 +4,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import PupilProfile, User
-from journal.access import pupil_for_user
 
+from ..access import may_read_diary
 from ..models import DiaryVisit
 
 # A visit within this time of the previous one is the same look (a reload, a back button): it shows the same list.
@@ -25,10 +24,8 @@ def diary_visit_record(*, user: User, pupil: PupilProfile, now: dt.datetime) -> 
     left empty). A visit more than 30 minutes after the previous one shows what came since that one; a visit
     sooner (a reload) keeps the list it showed. ``seen_at`` always moves to now.
     """
-    try:
-        pupil_for_user(user, pupil.pk)
-    except Http404:
-        raise PermissionDenied(_("Нет доступа к дневнику этого учащегося.")) from None
+    if not may_read_diary(user, pupil):  # no query for the pupil the page took from diary_pupil_for_user
+        raise PermissionDenied(_("Нет доступа к дневнику этого учащегося."))
     visit = DiaryVisit.objects.select_for_update().filter(user=user, pupil=pupil).first()
     if visit is None:
         try:

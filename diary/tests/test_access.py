@@ -19,6 +19,7 @@ from accounts.choices import ParentKind, Role
 from accounts.models import ParentChild
 from accounts.tests.factories import UserFactory
 from diary.access import (
+    diary_pupil_for_user,
     editable_event_ids,
     family_pupils,
     visible_broadcasts,
@@ -410,3 +411,125 @@ def test_anonymous_and_deactivated_users_see_nothing(cast):
     for user in (AnonymousUser(), cast.admin):
         for visible in kinds:
             assert not visible(user).exists(), (user, visible.__name__)
+
+
+# The child switcher's plain query against the queryset it stands for --------------------------------------------
+
+
+def test_parent_children_is_family_children_for_every_kind_of_user(cast, django_assert_num_queries):
+    """``parent_children`` (one plain query for a parent) gives the same pupils, in the same order, with the same
+    users loaded, as ``family_children`` (the queryset): for parents with one or two children, a link without the
+    permission and the permission without a link, an inactive parent, another school's parent, and everyone else."""
+    from accounts.models import PupilUserObjectPermission
+    from conftest import build_foreign_school
+    from diary.selectors.pupils import parent_children
+
+    second = account_services.parent_create(
+        actor=cast.admin, school=cast.school, username="two_children", last_name="Я", first_name="Анна"
+    )
+    for child in (cast.pupil, cast.other_pupil):
+        account_services.parent_link(actor=cast.admin, parent=second, pupil=child, kind=ParentKind.MOTHER)
+    no_permission = account_services.parent_create(
+        actor=cast.admin, school=cast.school, username="no_permission", last_name="Б", first_name="Б"
+    )
+    account_services.parent_link(actor=cast.admin, parent=no_permission, pupil=cast.pupil, kind=ParentKind.FATHER)
+    PupilUserObjectPermission.objects.filter(user=no_permission.user).delete()
+    no_link = account_services.parent_create(
+        actor=cast.admin, school=cast.school, username="no_link", last_name="В", first_name="В"
+    )
+    account_services.parent_link(actor=cast.admin, parent=no_link, pupil=cast.pupil, kind=ParentKind.FATHER)
+    ParentChild.objects.filter(parent=no_link).delete()
+    inactive = account_services.parent_create(
+        actor=cast.admin, school=cast.school, username="inactive", last_name="Г", first_name="Г"
+    )
+    account_services.parent_link(actor=cast.admin, parent=inactive, pupil=cast.pupil, kind=ParentKind.FATHER)
+    inactive.user.is_active = False
+    inactive.user.save(update_fields=["is_active"])
+    foreign = build_foreign_school(cast)
+    users = [
+        cast.parent_user,
+        cast.parent2_user,
+        second.user,
+        no_permission.user,
+        no_link.user,
+        inactive.user,
+        foreign.parent_user,
+        foreign.pupil_user,
+        cast.pupil_user,
+        cast.teacher,
+        cast.admin,
+        cast.foreign_admin,
+        AnonymousUser(),
+    ]
+    answers = {}
+    for user in users:
+        expected = list(family_children(user))
+        if getattr(user, "role", None) == Role.PARENT and user.is_active:
+            with django_assert_num_queries(1):  # the pupils with their users: reading them below costs nothing
+                got = parent_children(user)
+        else:
+            got = parent_children(user)
+        assert [pupil.pk for pupil in got] == [pupil.pk for pupil in expected], user
+        for mine, theirs in zip(got, expected, strict=True):
+            assert {f.attname: getattr(mine, f.attname) for f in mine._meta.concrete_fields} == {
+                f.attname: getattr(theirs, f.attname) for f in theirs._meta.concrete_fields
+            }
+            assert {f.attname: getattr(mine.user, f.attname) for f in mine.user._meta.concrete_fields} == {
+                f.attname: getattr(theirs.user, f.attname) for f in theirs.user._meta.concrete_fields
+            }
+        answers[getattr(user, "username", "") or "anonymous"] = [pupil.pk for pupil in got]
+    assert answers["parent"] == [cast.pupil.pk] and len(answers["f_parent"]) == 1
+    assert len(answers["two_children"]) == 2
+    assert answers["no_permission"] == answers["no_link"] == answers["inactive"] == answers["teacher"] == []
+
+
+def test_diary_pupil_for_user_is_pupil_for_user_for_every_kind_of_user(cast, django_assert_num_queries):
+    """``diary_pupil_for_user`` (one plain query) opens exactly the pupils ``journal.access.pupil_for_user`` opens,
+    with the same pupil, user and school loaded, and 404s the same: every member of the school and of another,
+    a class teacher (their class's pupils, also one who left it), an inactive parent, the platform operator,
+    the anonymous, and ids that do not exist or are no numbers."""
+    from conftest import build_foreign_school
+
+    foreign = build_foreign_school(cast)
+    former = account_services.pupil_create(
+        actor=cast.admin, school=cast.school, username="former", last_name="Б", first_name="Ушёл"
+    )
+    journal_services.enrollment_create(
+        actor=cast.admin, pupil=former, school_class=cast.class_a, date_from=cast.year.start_date
+    )
+    Enrollment = former.enrollments.model
+    Enrollment.objects.filter(pupil=former).update(date_to=cast.year.start_date + dt.timedelta(days=30))
+    inactive = account_services.parent_create(
+        actor=cast.admin, school=cast.school, username="inactive_parent", last_name="Г", first_name="Г"
+    )
+    account_services.parent_link(actor=cast.admin, parent=inactive, pupil=cast.pupil, kind=ParentKind.FATHER)
+    inactive.user.is_active = False
+    inactive.user.save(update_fields=["is_active"])
+    operator = UserFactory(school=None, username="operator", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    readers = [user for _role, user in users(cast)]
+    readers += [foreign.parent_user, foreign.pupil_user, foreign.classteacher, cast.foreign_admin]
+    readers += [inactive.user, operator, AnonymousUser()]
+    pupils = [cast.pupil, cast.other_pupil, former, foreign.pupil_user.pupil]
+    ids = [pupil.pk for pupil in pupils] + [max(pupil.pk for pupil in pupils) + 1, "x", "", None, 2**70]
+    opened = set()
+    for reader in readers:
+        for pk in ids:
+            try:
+                expected = pupil_for_user(reader, pk)
+            except (Http404, ValueError, TypeError, OverflowError):
+                expected = None
+            if expected is None:
+                with pytest.raises(Http404):
+                    diary_pupil_for_user(reader, pk)
+                continue
+            with django_assert_num_queries(1):  # the pupil, the user and the school: reading them costs nothing more
+                got = diary_pupil_for_user(reader, pk)
+                assert (got.user.username, got.user.school.pk) == (expected.user.username, expected.user.school.pk)
+            for mine, theirs in ((got, expected), (got.user, expected.user), (got.user.school, expected.user.school)):
+                assert {f.attname: getattr(mine, f.attname) for f in mine._meta.concrete_fields} == {
+                    f.attname: getattr(theirs, f.attname) for f in theirs._meta.concrete_fields
+                }
+            opened.add((getattr(reader, "username", ""), pk))
+    assert ("parent", cast.pupil.pk) in opened and ("parent", cast.other_pupil.pk) not in opened
+    assert ("classteacher", former.pk) in opened and ("operator", foreign.pupil_user.pupil.pk) in opened
+    assert not any(name in ("inactive_parent", "") for name, _pk in opened)

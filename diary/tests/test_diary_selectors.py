@@ -329,6 +329,24 @@ def test_homework_across_the_winter_vacation_and_a_date_set_long_ago(cast):
     assert texts(day(days, dt.date(2027, 1, 14)).lessons[0].homework) == ["Годовой проект"]
 
 
+def test_homework_due_after_a_gap_of_months_and_only_from_the_last_lesson_before_it(cast):
+    """A subject with no lesson for three months (a term-long break): the homework of its last lesson before the
+    break is due at the next one, however long the gap; that of an earlier lesson was due at the lesson after it
+    (the last one), and homework of the last lesson day not yet due within the dates is left out."""
+    earlier = lesson(cast.math_a, dt.date(2026, 9, 8))
+    homework_set(actor=cast.teacher, lesson=earlier, text="Было к 10.09")
+    last = lesson(cast.math_a, dt.date(2026, 9, 10))
+    homework_set(actor=cast.teacher, lesson=last, text="После перерыва")
+    lesson(cast.math_a, dt.date(2026, 12, 17))
+    days = days_of(cast, start=MONDAY, end=SUNDAY)
+    assert texts(day(days, dt.date(2026, 12, 17)).lessons[0].homework) == ["После перерыва"]
+    assert [h.text for d in days for h in d.homework] == []
+    # The week before the lesson it is due at: not due yet, not shown.
+    before = days_of(cast, start=MONDAY - dt.timedelta(days=7), end=SUNDAY - dt.timedelta(days=7))
+    assert [h.text for d in before for lesson_ in d.lessons for h in lesson_.homework + lesson_.homework_given] == []
+    assert [h.text for d in before for h in d.homework] == []
+
+
 def test_homework_due_for_the_next_school_day(cast):
     friday = lesson(cast.math_a, dt.date(2026, 12, 18))
     homework_set(actor=cast.teacher, lesson=friday, text="№ 100")

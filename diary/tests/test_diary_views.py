@@ -489,11 +489,11 @@ def test_family_home_queries_do_not_grow_with_children(client, cast, django_asse
 
 
 NEWS_AND_TIMETABLE = {
-    # session, user+school, pupil, children, class; the visit: SAVEPOINT, the pupil again (the re-check inside the
-    # write), the visit (FOR UPDATE on PostgreSQL), UPDATE, RELEASE; the news: new marks (with whether each was first
+    # session, user+school, pupil, children, class; the visit: SAVEPOINT, the visit (FOR UPDATE on PostgreSQL),
+    # UPDATE, RELEASE (the write's re-check reads the answer diary_pupil_for_user kept on the pupil); the news: new marks (with whether each was first
     # set since) and absences in one query, new homework (whose: the enrolments and subgroups inside it); the next
     # school day's lessons and homework: pupil_days (3: no marks, no calendar); menu: unread
-    "news": 16,
+    "news": 15,
     # session, user+school, pupil, children, class, the class's entries (with subgroups and their pupils, teacher,
     # subject, room), bells, grade settings, menu: unread
     "timetable": 9,

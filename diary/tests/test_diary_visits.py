@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from diary.access import diary_pupil_for_user, may_read_diary
 from diary.models import DiaryVisit
 from diary.services.visits import diary_visit_record, news_since
 from journal.models import Lesson
@@ -52,6 +54,22 @@ def test_only_those_who_see_the_diary(cast, stranger):
     with pytest.raises(PermissionDenied):
         diary_visit_record(user=getattr(cast, stranger), pupil=cast.pupil, now=START)
     assert not DiaryVisit.objects.exists()
+
+
+@pytest.mark.parametrize("stranger", ["parent2_user", "teacher", "foreign_admin"])
+def test_the_answer_kept_on_the_pupil_is_for_its_user_only(cast, stranger, django_assert_num_queries):
+    """The page's pupil carries its reader's answer: the re-check costs that user no query, and anyone else is
+    still asked (and refused)."""
+    pupil = diary_pupil_for_user(cast.parent_user, cast.pupil.pk)
+    assert may_read_diary(cast.parent_user, pupil)
+    with django_assert_num_queries(0):
+        assert may_read_diary(cast.parent_user, pupil)
+    assert not may_read_diary(getattr(cast, stranger), pupil)
+    with pytest.raises(PermissionDenied):
+        diary_visit_record(user=getattr(cast, stranger), pupil=pupil, now=START)
+    assert not DiaryVisit.objects.exists()
+    with pytest.raises(Http404):
+        diary_pupil_for_user(getattr(cast, stranger), cast.pupil.pk)
 
 
 def test_news_page_shows_marks_since_the_previous_visit(client, cast):

@@ -1,7 +1,8 @@
 """The diary pages of a pupil: the week, marks by subject, a subject, a past year, what's new, the timetable, the
 profile.
 
-Every page takes the pupil from the URL through journal.access.pupil_for_user (404 for anyone else) and reads
+Every page takes the pupil from the URL through diary.access.diary_pupil_for_user (journal.access.pupil_for_user
+in one plain query: 404 for anyone else) and reads
 through diary.selectors; the child switcher and the diary's home list the family's children from the same visible
 pupils (diary.access.family_pupils). The school's "today" is journal.lock.school_today.
 """
@@ -15,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from journal.access import pupil_for_user
 from journal.dates import safe_date
 from journal.lock import school_today
 from journal.selectors.people import pupil_card
 
+from ..access import diary_pupil_for_user
 from ..render.chart import chart_svg
 from ..render.marks import mark_chips, marks_table_rows
 from ..render.news import absence_items, homework_items, mark_items
@@ -67,7 +68,7 @@ def diary_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """«Профиль»: the pupil's class, class teacher, subjects with teachers, and parents."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     return _page(request, header, "pupil_detail", tab="pupil", card=pupil_card(pupil, today))
@@ -77,7 +78,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     """The week (Monday to Saturday) of the date asked for, today's by default."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     day = safe_date(request.GET.get("date")) or today
     if not EARLIEST <= day <= LATEST:
@@ -129,7 +130,7 @@ def _period_choice(request: HttpRequest, header: DiaryHeader, today: dt.date):
 @require_GET
 def marks(request: HttpRequest, pk: int) -> HttpResponse:
     """Marks by subject for a study period (the current one by default) or the whole year."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     periods, period, start, end, query = _period_choice(request, header, today)
@@ -153,7 +154,7 @@ def marks(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def subject(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """One subject: every mark, the weighted average with its formula, the forecast, and a chart of the average."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     periods, period, start, end, query = _period_choice(request, header, today)
@@ -188,7 +189,7 @@ def year(request: HttpRequest, pk: int, year_pk: int) -> HttpResponse:
     """A year the pupil studied at the school, read-only: their class, each subject's marks by study period with the
     averages, the period, year, exam and final marks, and the promotion decision. 404 for a year they did not study
     at the school."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     pupil_year = header.pupil_year(year_pk)
@@ -210,7 +211,7 @@ def year(request: HttpRequest, pk: int, year_pk: int) -> HttpResponse:
 @require_GET
 def news(request: HttpRequest, pk: int) -> HttpResponse:
     """«Что нового» since the user last looked, and the homework for the next school day."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)  # the visit service's re-check reads the answer kept on it
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     visit = diary_visit_record(user=request.user, pupil=pupil, now=timezone.now())
@@ -230,7 +231,7 @@ def news(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def timetable(request: HttpRequest, pk: int) -> HttpResponse:
     """The pupil's weekly timetable with bells and rooms."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     header = diary_header(request.user, pupil, today)
     school_class = header.school_class

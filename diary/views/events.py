@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from journal.access import pupil_for_user
 from journal.dates import safe_id
 from journal.lock import school_today
 from journal.models import SchoolClass
@@ -26,6 +25,7 @@ from journal.selectors import current_year
 
 from ..access import (
     EVENT_MANAGER_ROLES,
+    diary_pupil_for_user,
     editable_event_ids,
     event_classes,
     event_for_user,
@@ -184,7 +184,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pupil_events(request: HttpRequest, pk: int) -> HttpResponse:
     """The events of the pupil's class and school: upcoming first, then the last month's; with the diary's head."""
-    pupil = pupil_for_user(request.user, pk)
+    pupil = diary_pupil_for_user(request.user, pk)
     today = school_today(pupil.user.school)
     context = {
         "header": diary_header(request.user, pupil, today),
