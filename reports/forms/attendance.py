@@ -28,7 +28,12 @@ class AttendanceForm(ReportForm):
         if raw in (None, "", YEAR_RESULT):
             return YEAR_RESULT
         pk = safe_id(raw)
-        period = StudyPeriod.objects.filter(pk=pk).first() if pk is not None else None
+        # The chosen year's periods are read for the select; a period of another year is looked up (and refused
+        # in ``clean`` with its own message).
+        year = self._chosen_year(self.fields["year"].queryset) if "year" in self.fields else self.default_year
+        period = next((p for p in self.year_periods(year) if p.pk == pk), None)
+        if period is None and pk is not None:
+            period = StudyPeriod.objects.filter(pk=pk).first()
         if period is None:
             raise self.fields["period"].error_class([_("Выберите период из списка.")])
         return period

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from journal.lock import school_today
-from journal.models import StudyPeriod
 
 from .base import YEAR_RESULT, ReportForm
 
@@ -87,7 +86,7 @@ class AuditForm(ReportForm):
             if data["period"] == YEAR_RESULT:
                 start, end, label = year.start_date, year.end_date, _("учебный год %(year)s") % {"year": year.name}
             else:
-                period = StudyPeriod.objects.filter(year=year, pk=data["period"]).first()
+                period = next((p for p in self.year_periods(year) if str(p.pk) == data["period"]), None)
                 if period is None:
                     self.add_error("period", _("Выберите период из списка."))
                     return data

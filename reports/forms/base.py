@@ -9,6 +9,8 @@ import datetime as dt
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,24 +28,67 @@ YEAR_RESULT = "year"  # the «period» value for the year's results (year marks)
 PERIOD_KIND_ORDER = {"quarter": 0, "trimester": 1, "half": 2}  # the period select: quarters first
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices from the field's list (read once), not a query per rendering."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.objects()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.objects())
+
+
+class ListedModelChoiceField(ModelChoiceField):
+    """A choice of an object among a short list (the years, the classes, the subjects, the teachers of a school):
+    the queryset is read once per form, and both the check of the value and the select's options use that list
+    (Django's field reads it again for each: the check, the rendering, and the form's own ``.first()``)."""
+
+    iterator = ListedChoiceIterator
+
+    def objects(self) -> list:
+        """The queryset's objects, read once (again only when the form sets another queryset)."""
+        queryset = self.queryset
+        if getattr(self, "_listed_for", None) is not queryset:
+            self._listed = [] if queryset is None else list(queryset)
+            self._listed_for = queryset
+        return self._listed
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        # A malformed or out-of-range id is an invalid choice, as in ``journal.forms.fields`` (never a lookup).
+        pk = value.pk if isinstance(value, self.queryset.model) else safe_id(value)
+        chosen = next((obj for obj in self.objects() if obj.pk == pk), None) if pk is not None else None
+        if chosen is None:
+            shown = str(value) if len(str(value)) <= 30 else f"{str(value)[:30]}…"
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": shown})
+        return chosen
+
+
 class ReportForm(forms.Form):
     """Subclasses list the filters they use in ``filters``; the rest are removed."""
 
     filters: tuple[str, ...] = ("year",)
 
-    year = ModelChoiceField(label=_("Учебный год"), queryset=SchoolYear.objects.none(), required=False)
+    year = ListedModelChoiceField(label=_("Учебный год"), queryset=SchoolYear.objects.none(), required=False)
     period = forms.ChoiceField(label=_("Период"), required=False)
-    school_class = ModelChoiceField(
+    school_class = ListedModelChoiceField(
         label=_("Класс"), queryset=None, required=False, widget=forms.Select(attrs={"data-filter": "1"})
     )
     grade = forms.TypedChoiceField(label=_("Параллель"), coerce=int, required=False, empty_value=None)
-    subject = ModelChoiceField(
+    subject = ListedModelChoiceField(
         label=_("Предмет"),
         queryset=Subject.objects.none(),
         required=False,
         widget=forms.Select(attrs={"data-filter": "1"}),
     )
-    teacher = ModelChoiceField(
+    teacher = ListedModelChoiceField(
         label=_("Учитель"),
         queryset=User.objects.none(),
         required=False,
@@ -59,6 +104,7 @@ class ReportForm(forms.Form):
         for name in list(self.fields):
             if name not in self.filters:
                 del self.fields[name]
+        self._periods: dict[int, list[StudyPeriod]] = {}
         years = SchoolYear.objects.filter(school=scope.school).order_by("-start_date")
         if "year" in self.fields:
             self.fields["year"].queryset = years
@@ -66,8 +112,7 @@ class ReportForm(forms.Form):
         self.default_year = current_year(scope.school, timezone.localdate())
         year = self._chosen_year(years)
         if "period" in self.fields:
-            periods = StudyPeriod.objects.filter(year=year) if year else []
-            periods = sorted(periods, key=lambda p: (PERIOD_KIND_ORDER.get(p.kind, 9), p.number))
+            periods = sorted(self.year_periods(year), key=lambda p: (PERIOD_KIND_ORDER.get(p.kind, 9), p.number))
             self.fields["period"].choices = [(str(p.pk), str(p)) for p in periods] + [(YEAR_RESULT, _("учебный год"))]
         if "school_class" in self.fields:
             self.fields["school_class"].queryset = scope.classes.filter(year=year).order_by("grade", "letter")
@@ -104,10 +149,23 @@ class ReportForm(forms.Form):
             if period is not None:
                 data["period"] = period
         if self.class_by_default and "school_class" in self.fields and not self.data.get("school_class"):
-            first = self.fields["school_class"].queryset.values_list("pk", flat=True).first()
+            first = self.first_class()
             if first is not None:
-                data["school_class"] = str(first)
+                data["school_class"] = str(first.pk)
         return data
+
+    def first_class(self):
+        """The first class of the «class» select (the one a report without a class chosen is made for)."""
+        classes = self.fields["school_class"].objects()
+        return classes[0] if classes else None
+
+    def year_periods(self, year: SchoolYear | None) -> list[StudyPeriod]:
+        """The year's study periods, read once for the form (the select, the default period, the checks)."""
+        if year is None:
+            return []
+        if year.pk not in self._periods:
+            self._periods[year.pk] = list(StudyPeriod.objects.filter(year=year))
+        return self._periods[year.pk]
 
     def full_clean(self):
         if self.is_bound:
@@ -126,7 +184,10 @@ class ReportForm(forms.Form):
         raw = self.data.get("year") if self.is_bound else None
         if raw:
             pk = safe_id(raw)
-            chosen = years.filter(pk=pk).first() if pk is not None else None
+            if pk is not None and "year" in self.fields:  # the select's list: the same years
+                chosen = next((year for year in self.fields["year"].objects() if year.pk == pk), None)
+            else:
+                chosen = years.filter(pk=pk).first() if pk is not None else None
             if chosen is not None:
                 return chosen
         return self.default_year

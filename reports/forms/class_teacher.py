@@ -18,5 +18,5 @@ class ClassTeacherReportForm(PeriodReportForm):
     def clean(self):
         data = super().clean()
         if not self.errors and data.get("school_class") is None:
-            data["school_class"] = self.fields["school_class"].queryset.select_related("year").first()
+            data["school_class"] = self._first_class_of_year(data.get("year"))
         return data

@@ -13,12 +13,16 @@ from ..access import ReportScope
 from .base import YEAR_RESULT, ReportForm
 
 
-def running_period(year: SchoolYear | None, today: dt.date) -> StudyPeriod | None:
+def running_period(
+    year: SchoolYear | None, today: dt.date, periods: list[StudyPeriod] | None = None
+) -> StudyPeriod | None:
     """The period a forecast is made for by default: the running quarter (or another scheme's running period),
-    else the next one to come, else the last."""
+    else the next one to come, else the last. ``periods``: the year's, when the caller has read them."""
     if year is None:
         return None
-    periods = sorted(StudyPeriod.objects.filter(year=year), key=lambda p: (p.kind != "quarter", p.start_date))
+    if periods is None:
+        periods = list(StudyPeriod.objects.filter(year=year))
+    periods = sorted(periods, key=lambda p: (p.kind != "quarter", p.start_date))
     running = [p for p in periods if p.start_date <= today <= p.end_date]
     coming = sorted((p for p in periods if p.start_date > today), key=lambda p: p.start_date)
     finished = sorted((p for p in periods if p.end_date < today), key=lambda p: p.end_date)
@@ -70,17 +74,18 @@ class PreliminaryForm(ReportForm):
             return data
         year = data.get("year")
         raw = data.get("period")
-        period = StudyPeriod.objects.filter(year=year, pk=raw).first() if raw and year else None
+        periods = self.year_periods(year)
+        period = next((p for p in periods if str(p.pk) == raw), None) if raw and year else None
         if raw and period is None:
             self.add_error("period", _("Выберите учебный период этого года."))
             return data
-        data["study_period"] = period or running_period(year, timezone.localdate())
+        data["study_period"] = period or running_period(year, timezone.localdate(), periods)
         if year is None:  # a school with no year yet: an empty report
             return data
         if data["study_period"] is None:
             self.add_error("period", _("В этом учебном году не заданы учебные периоды."))
         if not self.scope.management and data.get("school_class") is None:
-            data["school_class"] = self.fields["school_class"].queryset.first()
+            data["school_class"] = self.first_class()
             if data["school_class"] is None:
                 self.add_error("school_class", _("Нет классов, по которым вы можете строить отчёт в этом году."))
         return data

@@ -12,13 +12,18 @@ from ..access import ReportScope
 from .base import YEAR_RESULT, ReportForm
 
 
-def default_period_value(year: SchoolYear | None, today: dt.date | None = None) -> str:
+def default_period_value(
+    year: SchoolYear | None, today: dt.date | None = None, periods: list[StudyPeriod] | None = None
+) -> str:
     """The period a report opens on: the last finished quarter (or another scheme's period when the year has no
-    quarters), else the running one, else the first; the year when it has no periods."""
+    quarters), else the running one, else the first; the year when it has no periods. ``periods``: the year's,
+    when the caller has read them."""
     if year is None:
         return YEAR_RESULT
     today = today or timezone.localdate()
-    periods = list(StudyPeriod.objects.filter(year=year).order_by("end_date", "kind"))
+    if periods is None:
+        periods = list(StudyPeriod.objects.filter(year=year))
+    periods = sorted(periods, key=lambda p: (p.end_date, p.kind))
     if not periods:
         return YEAR_RESULT
     kinds = [p.kind for p in periods]
@@ -36,13 +41,21 @@ class PeriodReportForm(ReportForm):
 
     filters = ("year", "period")
 
+    def _first_class_of_year(self, year: SchoolYear | None) -> SchoolClass | None:
+        """The first class of the select, with its year (every class listed is of the chosen year)."""
+        first = self.first_class()
+        if first is not None and year is not None and first.year_id == year.pk:
+            first.year = year
+        return first
+
     def default_period(self, year: SchoolYear | None) -> str | None:
-        return default_period_value(year)
+        return default_period_value(year, periods=self.year_periods(year))
 
     def clean(self):
         data = super().clean()
         if "period" in self.fields and not data.get("period"):
-            data["period"] = default_period_value(data.get("year"))
+            year = data.get("year")
+            data["period"] = default_period_value(year, periods=self.year_periods(year))
         return data
 
 
@@ -70,7 +83,7 @@ class ResultsForm(PeriodReportForm):
     def clean(self):
         data = super().clean()
         if not self.errors and data.get("school_class") is None:
-            data["school_class"] = self.fields["school_class"].queryset.select_related("year").first()
+            data["school_class"] = self._first_class_of_year(data.get("year"))
         return data
 
 

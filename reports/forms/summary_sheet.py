@@ -38,7 +38,7 @@ class SummarySheetForm(ReportForm):
             return data
         if data.get("school_class") is None:
             # No class chosen: the first class the user may report on in the year (their own, for a class teacher).
-            data["school_class"] = self.fields["school_class"].queryset.first()
+            data["school_class"] = self.first_class()
         return data
 
     def filter_labels(self) -> list[tuple[str, str]]:

@@ -108,9 +108,12 @@ def _school_months_table(figures: AttendanceFigures) -> Table:
             cells += [month.missed, month.days]
         return [*cells, total.missed, total.ill, total.excused, total.unexcused, total.late, total.days]
 
+    # Each class's months and total summed over its pupils once; a grade's and the school's lines add those up.
+    sums = {id(block): ([block.month(key) for key in figures.months], block.totals) for block in figures.classes}
+
     def block_line(blocks: list[ClassAttendance]) -> list[int]:
-        months = [summed(block.month(key) for block in blocks) for key in figures.months]
-        return line(months, summed(block.totals for block in blocks))
+        months = [summed(sums[id(block)][0][index] for block in blocks) for index in range(len(figures.months))]
+        return line(months, summed(sums[id(block)][1] for block in blocks))
 
     for grade, blocks in groupby(figures.classes, key=lambda block: block.school_class.grade):
         blocks = list(blocks)

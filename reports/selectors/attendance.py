@@ -42,8 +42,14 @@ class Totals:
             self.missed += 1
 
     def add(self, other: "Totals") -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Field by field (not a loop over the dataclass's fields): a whole school's months add up tens of thousands.
+        self.missed += other.missed
+        self.ill += other.ill
+        self.excused += other.excused
+        self.unexcused += other.unexcused
+        self.late += other.late
+        self.days += other.days
+        self.ill_days += other.ill_days
 
 
 def summed(items) -> Totals:
@@ -128,20 +134,32 @@ def class_attendance(classes: list[SchoolClass], start: dt.date, end: dt.date) -
         school_class_id__in=by_class, pupils__isnull=False
     ).values_list("pk", "school_class_id", "pupils"):
         groups[(class_id, pupil_id)].add(subgroup_id)
-    lessons = list(
-        Lesson.objects.filter(assignment__school_class_id__in=by_class, date__gte=start, date__lte=end)
-        .values_list("pk", "assignment__school_class_id", "date", "assignment__subgroup_id")
-        .order_by()
-    )
-    codes: dict[tuple[int, int], str] = {
-        (pupil_id, lesson_id): code
-        for pupil_id, lesson_id, code in Attendance.objects.filter(
+    codes: dict[tuple[int, int], str] = {}
+    first_coded = last_coded = None
+    for pupil_id, lesson_id, code, date in (
+        Attendance.objects.filter(
             lesson__assignment__school_class_id__in=by_class, lesson__date__gte=start, lesson__date__lte=end
         )
         .exclude(code="")
-        .values_list("pupil_id", "lesson_id", "code")
+        .values_list("pupil_id", "lesson_id", "code", "lesson__date")
         .order_by()
-    }
+    ):
+        codes[(pupil_id, lesson_id)] = code
+        if first_coded is None or date < first_coded:
+            first_coded = date
+        if last_coded is None or date > last_coded:
+            last_coded = date
+    # Only the days with a code count (below): the lessons between the first and the last of them, not the year's
+    # lessons still to come (an empty range, still one query, when nothing is coded).
+    lessons = list(
+        Lesson.objects.filter(
+            assignment__school_class_id__in=by_class,
+            date__gte=first_coded or start,
+            date__lte=last_coded or start - dt.timedelta(days=1),
+        )
+        .values_list("pk", "assignment__school_class_id", "date", "assignment__subgroup_id")
+        .order_by()
+    )
     # Only the days a pupil has a code on can count (a day with no code is a day present): walk those days, not
     # every lesson of the year for every pupil.
     lessons_by_day: dict[tuple[int, dt.date], list[tuple[int, int | None]]] = defaultdict(list)

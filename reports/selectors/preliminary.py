@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from journal.models import (
@@ -28,9 +29,10 @@ from journal.models import (
     SubjectExemption,
     TeachingAssignment,
 )
-from journal.selectors.averages import forecast, period_mark_minimum, weighted_average
+from journal.selectors.averages import forecast, period_mark_minimum
 
 from ..access import ReportScope
+from .results import _FINE, NUMERIC, weighted_from_sums
 
 EXEMPT = "осв."
 PASS, FAIL = "зч", "нз"
@@ -113,11 +115,15 @@ def class_period(periods: list[StudyPeriod], kind: str | None, chosen: StudyPeri
     )
 
 
-def _pass_fail_value(values: list[str]) -> str:
-    """A pass/fail subject's forecast: «нз» when most of the marks are «нз», «зч» otherwise; "" with no marks."""
-    if not values:
+def _pass_fail_value(count: int, failed: int) -> str:
+    """A pass/fail subject's forecast from its ``count`` marks, ``failed`` of them «нз»: «нз» when most are, «зч»
+    otherwise; "" with no marks."""
+    if not count:
         return ""
-    return FAIL if sum(v == FAIL for v in values) * 2 > len(values) else PASS
+    return FAIL if failed * 2 > count else PASS
+
+
+NO_MARKS = (0, 0, None, None)  # (marks, «нз», Σ value × weight, Σ weight) of a pupil without marks
 
 
 def preliminary(scope: ReportScope, data: dict, *, progress=None) -> Preliminary:
@@ -185,15 +191,49 @@ def preliminary(scope: ReportScope, data: dict, *, progress=None) -> Preliminary
         subgroup__school_class_id__in=list(classes)
     ).values_list("subgroup_id", "pupilprofile_id"):  # 6
         members[subgroup_id].add(pupil_id)
-    marks: dict[tuple[int, int], list[tuple[dt.date, str, Decimal]]] = defaultdict(list)
-    for assignment_id, pupil_id, day, value, weight in (
-        Mark.objects.filter(
-            lesson__assignment__in=[a.pk for a in assignments], lesson__date__gte=first, lesson__date__lte=last
-        )
+    # Each class's marks from its period's start to its date, read as such (a class of halves and one of quarters
+    # have different windows): no mark outside a pupil's window is read or filtered here.
+    windows: dict[tuple[dt.date, dt.date], list[int]] = defaultdict(list)
+    for assignment in assignments:
+        forecast_class = classes.get(assignment.school_class_id)
+        if forecast_class is not None:
+            windows[(forecast_class.period.start_date, forecast_class.on_date)].append(assignment.pk)
+    in_window = Q()
+    for (start, end), assignment_ids in windows.items():
+        in_window |= Q(lesson__assignment__in=assignment_ids, lesson__date__gte=start, lesson__date__lte=end)
+    # Per (assignment, pupil), summed by the database (a whole school's period is some 50 000 marks): all the marks
+    # (the minimum counts «зч»/«нз» too), the «нз» (a pass/fail forecast), and Σ value × weight and Σ weight of the
+    # numeric ones — the weighted average as journal.selectors.averages.weighted_average makes it (weights are ≥ 0.1:
+    # reports.selectors.results.current_mark_sums).
+    weight = Coalesce(
+        F("work_type__weight"), Value(Decimal(1)), output_field=DecimalField(max_digits=3, decimal_places=1)
+    )
+    numeric = Q(value__in=NUMERIC)
+    product = Case(
+        When(numeric, then=Cast("value", IntegerField()) * weight),
+        default=None,
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+    marks: dict[tuple[int, int], tuple[int, int, Decimal, Decimal]] = {}
+    for row in (
+        Mark.objects.filter(in_window)
         .exclude(value="")
-        .values_list("lesson__assignment_id", "pupil_id", "lesson__date", "value", "work_type__weight")
+        .values("lesson__assignment_id", "pupil_id")
+        .annotate(
+            count=Count("pk"),
+            failed=Count("pk", filter=Q(value=FAIL)),
+            total=Sum(product, filter=numeric),
+            weights=Sum(weight, filter=numeric),
+        )
+        .order_by()
     ):  # 7
-        marks[(assignment_id, pupil_id)].append((day, value, weight if weight is not None else Decimal(1)))
+        total, weights = row["total"], row["weights"]
+        marks[(row["lesson__assignment_id"], row["pupil_id"])] = (
+            row["count"],
+            row["failed"],
+            Decimal(total).quantize(_FINE) if total is not None else None,
+            Decimal(weights).quantize(_FINE) if weights is not None else None,
+        )
     used = {c.period.pk for c in classes.values()}
     exempt = set(
         SubjectExemption.objects.filter(Q(period__isnull=True) | Q(period_id__in=used), year=year).values_list(
@@ -202,7 +242,7 @@ def preliminary(scope: ReportScope, data: dict, *, progress=None) -> Preliminary
     )  # 8
 
     for class_id, forecast_class in classes.items():
-        period, on_date = forecast_class.period, forecast_class.on_date
+        period_id = forecast_class.period.pk
         pupils = {
             pupil_id: PupilForecast(number=number, name=name)
             for number, (pupil_id, name) in enumerate(on_roll[class_id].items(), start=1)
@@ -210,30 +250,26 @@ def preliminary(scope: ReportScope, data: dict, *, progress=None) -> Preliminary
         seen: dict[int, SubjectColumn] = {}
         for assignment in by_class[class_id]:
             subject = assignment.subject
-            seen.setdefault(subject.pk, SubjectColumn(subject.pk, subject.name, subject.short_name or subject.name))
+            subject_id, subject_name, assignment_id = subject.pk, subject.name, assignment.pk
+            seen.setdefault(subject_id, SubjectColumn(subject_id, subject_name, subject.short_name or subject_name))
             teacher = assignment.teacher.short_name if assignment.teacher_id else ""
             minimum = period_mark_minimum(assignment.hours_per_week)
-            is_pass_fail = (class_id, subject.pk) in pass_fail
+            is_pass_fail = (class_id, subject_id) in pass_fail
+            in_subgroup = members[assignment.subgroup_id] if assignment.subgroup_id else None
             for pupil_id, pupil in pupils.items():
-                if assignment.subgroup_id and pupil_id not in members[assignment.subgroup_id]:
+                if in_subgroup is not None and pupil_id not in in_subgroup:
                     continue
-                if {(pupil_id, subject.pk, None), (pupil_id, subject.pk, period.pk)} & exempt:
-                    pupil.cells[subject.pk] = Forecast(subject.name, teacher, value=EXEMPT, exempt=True)
+                if (pupil_id, subject_id, None) in exempt or (pupil_id, subject_id, period_id) in exempt:
+                    pupil.cells[subject_id] = Forecast(subject_name, teacher, value=EXEMPT, exempt=True)
                     continue
-                own = [
-                    (v, w)
-                    for day, v, w in marks.get((assignment.pk, pupil_id), [])
-                    if period.start_date <= day <= on_date
-                ]
-                average = weighted_average(own)
-                value = _pass_fail_value([v for v, _w in own]) if is_pass_fail else forecast(average)
-                pupil.cells[subject.pk] = Forecast(
-                    subject=subject.name,
-                    teacher=teacher,
-                    count=len(own),
-                    minimum=minimum,
-                    average=None if is_pass_fail else average,
-                    value=value,
+                count, failed, total, weights = marks.get((assignment_id, pupil_id), NO_MARKS)
+                if is_pass_fail:  # no average: the forecast is the share of «нз»
+                    average, value = None, _pass_fail_value(count, failed)
+                else:
+                    average = weighted_from_sums(total, weights) if weights else None
+                    value = forecast(average)
+                pupil.cells[subject_id] = Forecast(
+                    subject=subject_name, teacher=teacher, count=count, minimum=minimum, average=average, value=value
                 )
         forecast_class.subjects = list(seen.values())
         forecast_class.pupils = list(pupils.values())

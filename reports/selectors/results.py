@@ -631,17 +631,33 @@ def _class_results(school_class, choice, settings, *, roster, assignments, membe
         if key not in updated or updated_at > updated[key]:
             mark_of[key], updated[key] = (value, assignment_id), updated_at
 
+    period_id = choice.period_id
+
     def exempt(pupil_id: int, subject_id: int) -> bool:
-        periods = exemptions.get((pupil_id, subject_id), set())
-        return None in periods or (choice.period_id is not None and choice.period_id in periods)
+        periods = exemptions.get((pupil_id, subject_id))
+        if not periods:
+            return False
+        return None in periods or (period_id is not None and period_id in periods)
+
+    # Per subject, worked out once (not per pupil): its assignments' ids, whether one is the whole class's, its
+    # subgroups' members in the assignments' order (the first that has the pupil is the pupil's own).
+    subject_ids = {subject_id: [a.pk for a in listed] for subject_id, listed in subject_assignments.items()}
+    whole_class = {
+        subject_id: any(a.subgroup_id is None for a in listed) for subject_id, listed in subject_assignments.items()
+    }
+    homes = {
+        subject_id: [(a.pk, None if a.subgroup_id is None else members[a.subgroup_id]) for a in listed]
+        for subject_id, listed in subject_assignments.items()
+    }
 
     def due(pupil_id: int, subject_id: int) -> bool:
-        if (pupil_id, subject_id) in mark_of:
+        if (pupil_id, subject_id) in mark_of or whole_class[subject_id]:
             return True
-        return any(a.subgroup_id is None or pupil_id in members[a.subgroup_id] for a in subject_assignments[subject_id])
+        return any(pupil_id in group for _pk, group in homes[subject_id])
 
     by_assignment: dict[int, Tally] = {a.pk: Tally() for a in assignments}
     totals = Totals(quality_basis=settings.quality_basis, one_weight=settings.sou_one_weight)
+    class_tally = totals.tally
     pupils: list[PupilResult] = []
     for pupil_id, name in roster:
         pupil = PupilResult(pupil_id=pupil_id, name=name)
@@ -654,40 +670,40 @@ def _class_results(school_class, choice, settings, *, roster, assignments, membe
                 continue
             value, assignment_id = mark_of.get((pupil_id, subject_id), ("", None))
             pupil.marks[subject.name] = value
+            tally = subject.tally
+            # The pupil's figures go straight into the subject's tally, the class's (not for a pass/fail subject,
+            # but its unattested) and the assignment's: the same sums as adding a pupil's own tally to each.
             if subject.pass_fail:
                 pupil.pass_fail.add(subject.name)
-            own = [a for a in subject_assignments[subject_id] if (pupil_id, a.pk) in sums]
-            current = Tally()
-            if not subject.pass_fail:
-                for a in own:
-                    total, weights, _count = sums[(pupil_id, a.pk)]
-                    current.current_total += total
-                    current.current_weights += weights
-                    by_assignment[a.pk].current_total += total
-                    by_assignment[a.pk].current_weights += weights
+            else:
+                for pk in subject_ids[subject_id]:
+                    found = sums.get((pupil_id, pk))
+                    if found is None:
+                        continue
+                    total, weights, _count = found
+                    tally.current_total += total
+                    tally.current_weights += weights
+                    class_tally.current_total += total
+                    class_tally.current_weights += weights
+                    by_assignment[pk].current_total += total
+                    by_assignment[pk].current_weights += weights
             if value:
-                current.counts[value] += 1
+                tally.counts[value] += 1
+                if not subject.pass_fail:
+                    class_tally.counts[value] += 1
                 by_assignment[assignment_id].counts[value] += 1
                 if value in FAILING:
                     subject.failing_names.append(name)
             else:
-                current.unattested += 1
+                tally.unattested += 1
+                class_tally.unattested += 1
                 subject.unattested_names.append(name)
                 home = next(
-                    (
-                        a
-                        for a in subject_assignments[subject_id]
-                        if a.subgroup_id is None or pupil_id in members[a.subgroup_id]
-                    ),
+                    (pk for pk, group in homes[subject_id] if group is None or pupil_id in group),
                     None,
                 )
                 if home is not None:
-                    by_assignment[home.pk].unattested += 1
-            subject.tally.add(current)
-            if not subject.pass_fail:
-                totals.tally.add(current)
-            else:
-                totals.tally.unattested += current.unattested
+                    by_assignment[home].unattested += 1
         if not pupil.marks:
             continue  # exempt from everything, or due nothing: not in the class's N
         pupils.append(pupil)

@@ -281,8 +281,8 @@ def _count(client, url, query=None) -> int:
 
 # The page's own queries (session, user, the form's selects, the scope), with the throwaway checks reading only
 # the assignments and the lessons: the count does not grow with the school.
-CONTROL_QUERIES = 12
-TEACHER_QUERIES = 13
+CONTROL_QUERIES = 11
+TEACHER_QUERIES = 12
 
 
 def test_query_counts_are_pinned(client, cast, lessons, test_checks):

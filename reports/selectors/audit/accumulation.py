@@ -190,11 +190,14 @@ def current_marks(ctx: AuditContext) -> dict[tuple[int, int], list[tuple[dt.date
                 sql_date(max(p.end_date for p in periods)),
             ],
         )
-        dates = connection.vendor != "postgresql"  # SQLite: the dates as text
+        if connection.vendor != "postgresql":  # SQLite: the dates as text
+            rows = [
+                (pupil_id, assignment_id, as_date(day), value, kind)
+                for pupil_id, assignment_id, day, value, kind in rows
+            ]
+        weight = weights.get
         for pupil_id, assignment_id, day, value, work_type_id in rows:
-            marks[(pupil_id, assignment_id)].append(
-                (as_date(day) if dates else day, value, weights.get(work_type_id, one))
-            )
+            marks[(pupil_id, assignment_id)].append((day, value, weight(work_type_id, one)))
         return marks
 
     return cached(ctx, "marks", read)
