@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from accounts.access import is_school_management
 from accounts.choices import Role
 from accounts.models import PupilProfile, PupilUserObjectPermission, School, User
-from journal.access import printable_classes, pupil_for_user, visible_pupils
+from journal.access import ModelRows, printable_classes, pupil_for_user, visible_pupils
 from journal.lock import school_today
 from journal.models import Enrollment, SchoolClass, SchoolClassUserObjectPermission, SchoolYear
 from journal.selectors import current_year
@@ -118,51 +118,10 @@ def diary_pupil_for_user(user: User, pk) -> PupilProfile:
     return pupil
 
 
-class Rows:
-    """Plain query rows made into model instances as the ORM makes them (``from_db``, with the database's
-    conversions of the values): ``parts`` are (model, table alias, nullable); ``columns`` is their SQL."""
-
-    def __init__(self, alias: str, parts: list[tuple]) -> None:
-        connection = connections[alias]
-        self.spans, self.converters, columns = [], [], []
-        for model, letter, nullable in parts:
-            fields = model._meta.concrete_fields
-            self.spans.append((model, len(columns), len(columns) + len(fields), nullable))
-            for field in fields:
-                column = field.get_col(model._meta.db_table)
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                if found:
-                    self.converters.append((len(columns), [(converter, column) for converter in found]))
-                columns.append(f"{letter}.{connection.ops.quote_name(field.column)}")
-        self.columns = ", ".join(columns)
-        self.sql = ""
-
-    def fetch_one(self, alias: str, params: list) -> tuple | None:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchone()
-
-    def fetch_all(self, alias: str, params: list) -> list[tuple]:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchall()
-
-    def instances(self, alias: str, row: tuple) -> list:
-        """The row's objects in the order of the parts; None for a nullable part the row has not."""
-        connection, values = connections[alias], list(row)
-        for position, converters in self.converters:
-            for converter, column in converters:
-                values[position] = converter(values[position], column, connection)
-        return [
-            None if nullable and values[start] is None else model.from_db(alias, None, values[start:end])
-            for model, start, end, nullable in self.spans
-        ]
+_PUPIL_QUERIES: dict[tuple, ModelRows] = {}
 
 
-_PUPIL_QUERIES: dict[tuple, Rows] = {}
-
-
-def _pupil_query(alias: str, everywhere: bool) -> Rows:
+def _pupil_query(alias: str, everywhere: bool) -> ModelRows:
     """The query of ``diary_pupil_for_user``, written once per process and database."""
     query = _PUPIL_QUERIES.get((alias, everywhere))
     if query is None:
@@ -179,7 +138,7 @@ def _pupil_query(alias: str, everywhere: bool) -> Rows:
                 SchoolClassUserObjectPermission,
             )
         )
-        query = Rows(alias, [(PupilProfile, "p", False), (User, "u", False), (School, "s", True)])
+        query = ModelRows(alias, [(PupilProfile, "p", False), (User, "u", False), (School, "s", True)])
         query.sql = (
             f"SELECT {query.columns},"
             f" EXISTS (SELECT 1 FROM {held} o JOIN {permission} ap ON ap.id = o.permission_id"

@@ -302,7 +302,54 @@ def _cache(instance, **related) -> None:
         fields[name].set_cached_value(instance, value)
 
 
-class _Joined:
+class ModelRows:
+    """Plain query rows made into model instances as the ORM makes them (``from_db``, with the database's conversions
+    of the values): the access checks' one-query lookups (journal.access, diary.access). ``parts`` are (model, table
+    alias, nullable); ``columns`` is their SQL for the SELECT, ``sql`` the query its user writes around them."""
+
+    def __init__(self, alias: str, parts: list[tuple] = ()) -> None:
+        self.spans, self.converters, self.sql = [], [], ""
+        self.columns = ", ".join(self.columns_of(connections[alias], parts))
+
+    def columns_of(self, connection, parts: list[tuple]) -> list[str]:
+        """The parts' columns as SQL, placed after those already read; their spans in the row and the conversions
+        of their values noted."""
+        start = self.spans[-1][2] if self.spans else 0
+        columns = []
+        for model, letter, nullable in parts:
+            fields = model._meta.concrete_fields
+            self.spans.append((model, start + len(columns), start + len(columns) + len(fields), nullable))
+            for field in fields:
+                column = field.get_col(model._meta.db_table)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if found:
+                    self.converters.append((start + len(columns), [(converter, column) for converter in found]))
+                columns.append(f"{letter}.{connection.ops.quote_name(field.column)}")
+        return columns
+
+    def fetch_one(self, alias: str, params: list) -> tuple | None:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchone()
+
+    def fetch_all(self, alias: str, params: list) -> list[tuple]:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+    def instances(self, alias: str, row: tuple) -> list:
+        """The row's objects in the order of the parts; None for a nullable part the row has not."""
+        connection, values = connections[alias], list(row)
+        for position, converters in self.converters:
+            for converter, column in converters:
+                values[position] = converter(values[position], column, connection)
+        return [
+            None if nullable and values[start] is None else model.from_db(alias, None, values[start:end])
+            for model, start, end, nullable in self.spans
+        ]
+
+
+class _Joined(ModelRows):
     """One row of several models and the two permission columns, made into model instances as the ORM makes them
     (``from_db``, with the ORM's conversions of the values).
 
@@ -322,10 +369,10 @@ class _Joined:
         outer_keys: str = "",
         outer_joins: str = "",
     ) -> None:
+        super().__init__(alias)
         connection = connections[alias]
         quote = connection.ops.quote_name
-        self.spans, self.converters = [], []
-        columns = self._columns(connection, parts)
+        columns = self.columns_of(connection, parts)
         permission = quote(Permission._meta.db_table)
 
         def held(table, object_ref: str) -> str:
@@ -341,43 +388,12 @@ class _Joined:
             self.sql = f"SELECT {', '.join(columns)}, {on_assignment}, {on_class} FROM {joins} WHERE {where}"
             return
         inner = ", ".join(f"{column} AS c{n}" for n, column in enumerate(columns))
-        outer_columns = self._columns(connection, outer)
+        outer_columns = self.columns_of(connection, outer)
         self.sql = (
             f"SELECT {', '.join(f'x.c{n}' for n in range(len(columns)))}, {', '.join(outer_columns)},"
             f" x.on_assignment, x.on_class FROM (SELECT {inner}, {on_assignment} AS on_assignment,"
             f" {on_class} AS on_class, {outer_keys} FROM {joins} WHERE {where} LIMIT 1) x {outer_joins}"
         )
-
-    def _columns(self, connection, parts: list[tuple]) -> list[str]:
-        """The parts' columns as SQL; their spans in the row and the conversions of their values noted."""
-        start = self.spans[-1][2] if self.spans else 0
-        columns = []
-        for model, letter, nullable in parts:
-            fields = model._meta.concrete_fields
-            self.spans.append((model, start + len(columns), start + len(columns) + len(fields), nullable))
-            for field in fields:
-                column = field.get_col(model._meta.db_table)
-                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-                if found:
-                    self.converters.append((start + len(columns), [(converter, column) for converter in found]))
-                columns.append(f"{letter}.{connection.ops.quote_name(field.column)}")
-        return columns
-
-    def fetch_one(self, alias: str, params: list) -> tuple | None:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchone()
-
-    def instances(self, alias: str, row: tuple) -> list:
-        """The row's objects in the order of the parts and outer parts; None for a nullable part the row has not."""
-        connection, values = connections[alias], list(row)
-        for position, converters in self.converters:
-            for converter, column in converters:
-                values[position] = converter(values[position], column, connection)
-        return [
-            None if nullable and values[start] is None else model.from_db(alias, None, values[start:end])
-            for model, start, end, nullable in self.spans
-        ]
 
 
 _QUERIES: dict[tuple, _Joined] = {}

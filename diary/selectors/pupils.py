@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from accounts.access import is_school_management
 from accounts.choices import Role
 from accounts.models import ParentChild, ParentProfile, PupilProfile, PupilUserObjectPermission, User
+from journal.access import ModelRows
 from journal.models import Enrollment, SchoolClass, SchoolYear
 from journal.selectors.sql import as_date, fetch, table
 
-from ..access import Rows, family_pupils
+from ..access import family_pupils
 
 
 @dataclass
@@ -93,10 +94,10 @@ def parent_children(user: User) -> list[PupilProfile]:
     return children
 
 
-_CHILDREN_QUERIES: dict[str, Rows] = {}
+_CHILDREN_QUERIES: dict[str, ModelRows] = {}
 
 
-def _children_query(alias: str) -> Rows:
+def _children_query(alias: str) -> ModelRows:
     """The query of ``parent_children``, written once per process and database."""
     query = _CHILDREN_QUERIES.get(alias)
     if query is None:
@@ -105,7 +106,7 @@ def _children_query(alias: str) -> Rows:
             quote(model._meta.db_table)
             for model in (PupilProfile, User, ParentChild, ParentProfile, PupilUserObjectPermission, Permission)
         )
-        query = _CHILDREN_QUERIES[alias] = Rows(alias, [(PupilProfile, "p", False), (User, "u", False)])
+        query = _CHILDREN_QUERIES[alias] = ModelRows(alias, [(PupilProfile, "p", False), (User, "u", False)])
         query.sql = (
             f"SELECT {query.columns} FROM {pupil} p JOIN {user} u ON u.id = p.user_id WHERE u.school_id = %s"
             f" AND EXISTS (SELECT 1 FROM {link} pc JOIN {parent} pp ON pp.id = pc.parent_id"
