@@ -34,7 +34,6 @@ production). The last line is the figures as JSON.
 
 import argparse
 import datetime as dt
-import re
 import time
 from collections import Counter
 from io import StringIO
@@ -42,16 +41,17 @@ from io import StringIO
 from common import (  # first: sets Django up
     DatabaseCpu,
     Timing,
-    ok,
+    floor_ratios,
+    measure_page,
     print_figures,
     profile_call,
     pyinstrument_call,
+    query_count,
     throwaway_database,
 )
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -67,58 +67,6 @@ from reports.services.remarks import record_weekly_remarks
 from reports.services.statements import statement_create
 
 TARGETS_MS = {"control_month": 2000, "teacher_month": 300}
-
-
-def _queries(call) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        call()
-    return len(queries)
-
-
-def measure_page(client, database, label, url, query, runs, figures, target=None) -> None:
-    """A page's median wall time and application CPU (this process) over ``runs`` requests, its database CPU (the
-    PostgreSQL backend's, bench/common.py DatabaseCpu), its queries and their time, into ``figures``."""
-
-    def get(_n):
-        return client.get(url, query)
-
-    first = get(0)
-    if first.status_code != 200:  # say why (the form's Russian message) before failing
-        text = re.sub(r"<[^>]+>", " ", first.content.decode())
-        print(f"  {label}: {first.status_code}", " ".join(text.split())[-600:])
-    ok(first)
-    timing = Timing(get, runs, check=ok)
-    with CaptureQueriesContext(connection) as queries:
-        ok(get(0))
-    count = len(queries)  # now: the next request empties the query log
-    query_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
-    db_cpu = database.per_call_ms(get, runs if timing.cpu > 100 else max(runs, 20))
-    # The page's own CPU apart from its database work: on PostgreSQL the backend's CPU is another process's (this
-    # process's CPU is the application's); on SQLite the queries run in this process (their time is taken off).
-    app_cpu = timing.cpu if db_cpu is not None else max(0.0, timing.cpu - query_ms)
-    verdict = "" if target is None else (" ok" if timing.wall < target else f" OVER {target} ms")
-    db = f", database CPU {db_cpu:.1f} ms" if db_cpu is not None else ""
-    print(
-        f"  {label:<22} {timing}{db}, {count:3d} queries ({query_ms:.1f} ms), {len(first.content) // 1024} KB{verdict}"
-    )
-    figures[f"{label}_ms"] = round(timing.wall, 1)
-    figures[f"{label}_cpu_ms"] = round(timing.cpu, 1)
-    figures[f"{label}_app_cpu_ms"] = round(app_cpu, 1)
-    figures[f"{label}_db_cpu_ms"] = None if db_cpu is None else round(db_cpu, 1)
-    figures[f"{label}_query_ms"] = round(query_ms, 1)
-    figures[f"{label}_queries"] = count
-
-
-def floor_ratios(figures: dict, labels: list[str]) -> None:
-    """Each page's (CPU − its database part) over the floor's (the profile page's, measured the same way): the
-    issue's target is at most 2 (2× the plain page, plus the page's own query time)."""
-    floor = figures["floor_app_cpu_ms"]
-    print(f"  (page CPU − its database part) / the floor's {floor:.1f} ms (target ≤ 2):")
-    for label in labels:
-        ratio = round(figures[f"{label}_app_cpu_ms"] / floor, 2) if floor else None
-        figures[f"{label}_floor_ratio"] = ratio
-        verdict = "" if ratio is None or label == "floor" else (" ok" if ratio <= 2 else " OVER")
-        print(f"    {label:<22} {ratio}{verdict}")
 
 
 def _month(year, today: dt.date) -> str:
@@ -162,7 +110,7 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
         spent: dict[str, tuple[float, int]] = {}
         for check in base.CHECKS:
             started_cpu = time.process_time()
-            count = _queries(lambda check=check: check.run(context))
+            count = query_count(lambda check=check: check.run(context))
             spent[check.slug] = ((time.process_time() - started_cpu) * 1000, count)
         started_cpu = time.process_time()
         teacher_summary(result)
@@ -184,7 +132,7 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
         figures["month_findings"] = len(result.findings)
         figures["summary_cpu_ms"] = round(summary_ms, 1)
         figures.update({f"check_{slug}_cpu_ms": round(ms, 1) for slug, (ms, _count) in spent.items()})
-        measure_page(client, database, "floor", reverse("accounts:profile"), {}, runs * 4, figures)
+        measure_page(client, database, "floor", reverse("accounts:profile"), {}, runs * 4, figures, width=22, size=True)
 
         control = reverse("reports:audit")
         remarked = AuditRemark.objects.filter(school=deputy.school).values_list("teacher_id", flat=True).first()
@@ -208,11 +156,13 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
         if sent is not None:
             pages["statement"] = (client, reverse("reports:audit-statement", args=[sent.pk]), {})
         for label, (who, url, query) in pages.items():
-            measure_page(who, database, label, url, query, runs, figures, target=TARGETS_MS.get(label))
+            measure_page(
+                who, database, label, url, query, runs, figures, target=TARGETS_MS.get(label), width=22, size=True
+            )
             if profile and label.startswith(profile):
                 profile_call(label, lambda who=who, url=url, query=query: who.get(url, query), "reports|journal")
                 pyinstrument_call(label, lambda who=who, url=url, query=query: who.get(url, query), 3)
-        floor_ratios(figures, ["floor", *pages])
+        floor_ratios(figures, ["floor", *pages], width=22)
 
         # The weekly remarks task for the whole school (target < 10 s): each timed run is rolled back, so that every
         # one is Monday's first run (it records the week's remarks); then, committed, a second run (creates nothing).
@@ -230,7 +180,7 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
         remarks_runs = max(1, min(runs, 3))  # several seconds each
         recorded = record(0)
         timing = Timing(record, remarks_runs)
-        count = _queries(lambda: record(0))
+        count = query_count(lambda: record(0))
         verdict = " ok" if timing.wall < 10_000 else " OVER 10000 ms"
         print(
             f"  remarks_task       median {timing.wall / 1000:.2f} s (CPU {timing.cpu / 1000:.2f} s) "

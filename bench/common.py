@@ -11,6 +11,7 @@ Every script ends its output with one line of JSON (``print_figures``): its figu
 
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -180,3 +181,61 @@ class DatabaseCpu:
         for n in range(runs):
             call(n)
         return (self.ticks() - before) * 1000 / os.sysconf("SC_CLK_TCK") / runs
+
+
+# The pages of bench/reports.py and bench/audit.py ---------------------------------------------------------------
+
+
+def query_count(call) -> int:
+    """The queries ``call()`` runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def measure_page(client, database, label, url, query, runs, figures, target=None, *, width=24, size=False) -> None:
+    """A page's median wall time and application CPU (this process) over ``runs`` requests, its database CPU (the
+    PostgreSQL backend's, bench/common.py DatabaseCpu), its queries and their time, into ``figures``."""
+    from django.test.utils import CaptureQueriesContext
+
+    def get(_n):
+        return client.get(url, query)
+
+    first = get(0)
+    if first.status_code != 200:  # say why (the form's Russian message) before failing
+        text = re.sub(r"<[^>]+>", " ", first.content.decode())
+        print(f"  {label}: {first.status_code}", " ".join(text.split())[-600:])
+    ok(first)
+    timing = Timing(get, runs, check=ok)
+    with CaptureQueriesContext(connection) as queries:
+        ok(get(0))
+    count = len(queries)  # now: the next request empties the query log
+    query_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+    db_cpu = database.per_call_ms(get, runs if timing.cpu > 100 else max(runs, 20))
+    # The page's own CPU apart from its database work: on PostgreSQL the backend's CPU is another process's (this
+    # process's CPU is the application's); on SQLite the queries run in this process (their time is taken off).
+    app_cpu = timing.cpu if db_cpu is not None else max(0.0, timing.cpu - query_ms)
+    verdict = "" if target is None else (" ok" if timing.wall < target else f" OVER {target} ms")
+    db = f", database CPU {db_cpu:.1f} ms" if db_cpu is not None else ""
+    kb = f", {len(first.content) // 1024} KB" if size else ""
+    print(f"  {label:<{width}} {timing}{db}, {count:3d} queries ({query_ms:.1f} ms){kb}{verdict}")
+    figures[f"{label}_ms"] = round(timing.wall, 1)
+    figures[f"{label}_cpu_ms"] = round(timing.cpu, 1)
+    figures[f"{label}_app_cpu_ms"] = round(app_cpu, 1)
+    figures[f"{label}_db_cpu_ms"] = None if db_cpu is None else round(db_cpu, 1)
+    figures[f"{label}_query_ms"] = round(query_ms, 1)
+    figures[f"{label}_queries"] = count
+
+
+def floor_ratios(figures: dict, labels: list[str], *, width=24) -> None:
+    """Each page's (CPU − its database part) over the floor's (the profile page's, measured the same way): the
+    issue's target is at most 2 (2× the plain page, plus the page's own query time)."""
+    floor = figures["floor_app_cpu_ms"]
+    print(f"  (page CPU − its database part) / the floor's {floor:.1f} ms (target ≤ 2):")
+    for label in labels:
+        ratio = round(figures[f"{label}_app_cpu_ms"] / floor, 2) if floor else None
+        figures[f"{label}_floor_ratio"] = ratio
+        verdict = "" if ratio is None or label == "floor" else (" ok" if ratio <= 2 else " OVER")
+        print(f"    {label:<{width}} {ratio}{verdict}")

@@ -30,23 +30,24 @@ production). The last line is the figures as JSON.
 """
 
 import argparse
-import re
 import time
 from io import StringIO
 
 from common import (  # first: sets Django up
     DatabaseCpu,
     Timing,
+    floor_ratios,
+    measure_page,
     ok,
     print_figures,
     profile_call,
     pyinstrument_call,
+    query_count,
     throwaway_database,
 )
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.choices import Role
@@ -72,56 +73,6 @@ TARGETS_MS = {
     "school_movement": 1000,
     "school_activity": 1000,
 }
-
-
-def _queries(call) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        call()
-    return len(queries)
-
-
-def measure_page(client, database, label, url, query, runs, figures, target=None) -> None:
-    """A page's median wall time and application CPU (this process) over ``runs`` requests, its database CPU (the
-    PostgreSQL backend's, bench/common.py DatabaseCpu), its queries and their time, into ``figures``."""
-
-    def get(_n):
-        return client.get(url, query)
-
-    first = get(0)
-    if first.status_code != 200:  # say why (the form's Russian message) before failing
-        text = re.sub(r"<[^>]+>", " ", first.content.decode())
-        print(f"  {label}: {first.status_code}", " ".join(text.split())[-600:])
-    ok(first)
-    timing = Timing(get, runs, check=ok)
-    with CaptureQueriesContext(connection) as queries:
-        ok(get(0))
-    count = len(queries)  # now: the next request empties the query log
-    query_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
-    db_cpu = database.per_call_ms(get, runs if timing.cpu > 100 else max(runs, 20))
-    # The page's own CPU apart from its database work: on PostgreSQL the backend's CPU is another process's (this
-    # process's CPU is the application's); on SQLite the queries run in this process (their time is taken off).
-    app_cpu = timing.cpu if db_cpu is not None else max(0.0, timing.cpu - query_ms)
-    verdict = "" if target is None else (" ok" if timing.wall < target else f" OVER {target} ms")
-    db = f", database CPU {db_cpu:.1f} ms" if db_cpu is not None else ""
-    print(f"  {label:<24} {timing}{db}, {count:3d} queries ({query_ms:.1f} ms){verdict}")
-    figures[f"{label}_ms"] = round(timing.wall, 1)
-    figures[f"{label}_cpu_ms"] = round(timing.cpu, 1)
-    figures[f"{label}_app_cpu_ms"] = round(app_cpu, 1)
-    figures[f"{label}_db_cpu_ms"] = None if db_cpu is None else round(db_cpu, 1)
-    figures[f"{label}_query_ms"] = round(query_ms, 1)
-    figures[f"{label}_queries"] = count
-
-
-def floor_ratios(figures: dict, labels: list[str]) -> None:
-    """Each page's (CPU − its database part) over the floor's (the profile page's, measured the same way): the
-    issue's target is at most 2 (2× the plain page, plus the page's own query time)."""
-    floor = figures["floor_app_cpu_ms"]
-    print(f"  (page CPU − its database part) / the floor's {floor:.1f} ms (target ≤ 2):")
-    for label in labels:
-        ratio = round(figures[f"{label}_app_cpu_ms"] / floor, 2) if floor else None
-        figures[f"{label}_floor_ratio"] = ratio
-        verdict = "" if ratio is None or label == "floor" else (" ok" if ratio <= 2 else " OVER")
-        print(f"    {label:<24} {ratio}{verdict}")
 
 
 def run(pupils: int, runs: int, profile: str | None) -> dict:
@@ -177,7 +128,7 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
         pdf_query = {**in_class, "format": "pdf"}
         url = reverse("reports:summary-sheet")
         timing = Timing(lambda _n: client.get(url, pdf_query), runs, check=ok)
-        count = _queries(lambda: client.get(url, pdf_query))
+        count = query_count(lambda: client.get(url, pdf_query))
         verdict = " ok" if timing.wall < TARGETS_MS["summary_sheet_pdf"] else " OVER 2000 ms"
         print(f"  {'summary_sheet_pdf':<24} {timing} {count:4d} queries{verdict}")
         figures.update(
@@ -196,7 +147,7 @@ def run(pupils: int, runs: int, profile: str | None) -> dict:
             return document_file(document, "xlsx")
 
         timing = Timing(workbook, max(3, runs // 3))
-        count = _queries(lambda: workbook(0))
+        count = query_count(lambda: workbook(0))
         size = len(workbook(0)[0])
         verdict = " ok" if timing.wall < TARGETS_MS["school_sheets_xlsx"] else " OVER 3000 ms"
         print(f"  {'school_sheets_xlsx':<22} {timing} {count:4d} queries, {size // 1024} KB{verdict}")
