@@ -402,6 +402,18 @@ def test_weights_of_kinds_of_work(client, cast):
 # The lesson page -------------------------------------------------------------------------------------------------
 
 
+def test_the_grid_and_the_lesson_page_carry_the_cell_history_dialog(client, cast):
+    held = lesson(cast, OPEN_DAY)
+    client.force_login(cast.teacher)
+    for url in (
+        reverse("journal:grid", args=[held.assignment_id]),
+        reverse("journal:grid_lesson", args=[held.pk]),
+    ):
+        text = client.get(url).content.decode()
+        assert text.count('id="grid-history"') == 1 and 'aria-labelledby="grid-history-title"' in text
+        assert "История клетки" in text and 'id="grid-history-body"' in text
+
+
 def test_teacher_writes_the_lesson_record_and_homework(client, cast):
     held = lesson(cast, OPEN_DAY)
     kinds = {kind.name: kind for kind in work_types_ensure(cast.school)}
